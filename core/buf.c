@@ -1,0 +1,131 @@
+/*
+ * buf - capped growable buffer. See buf.h.
+ */
+#include "config.h"
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+void buf_init(struct buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	b->cap = cap;
+}
+
+void buf_free(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+void buf_wipe_free(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->alloc);
+	buf_free(b);
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+int buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : BUF_DEFAULT_CAP;
+	size_t need, nalloc;
+	char *p;
+
+	if (n > cap || b->len > cap - n)
+		return -1;
+	need = b->len + n + 1;
+	if (need <= b->alloc)
+		return 0;
+	nalloc = b->alloc ? b->alloc : 256;
+	while (nalloc < need)
+		nalloc *= 2;
+	if (nalloc > cap + 1)
+		nalloc = cap + 1;
+	p = realloc(b->data, nalloc);
+	if (p == NULL)
+		return -1;
+	b->data = p;
+	b->alloc = nalloc;
+	return 0;
+}
+
+int buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n) < 0)
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_putc(struct buf *b, char c)
+{
+	return buf_append(b, &c, 1);
+}
+
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+char *buf_steal(struct buf *b)
+{
+	char *p = b->data;
+
+	if (p == NULL)
+		p = calloc(1, 1);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return p;
+}
+
+int buf_set(struct buf *b, const void *p, size_t n)
+{
+	buf_reset(b);
+	return buf_append(b, p, n);
+}

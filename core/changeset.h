@@ -1,0 +1,85 @@
+/*
+ * changeset - every write relaydeck makes goes through here.
+ *
+ * Stage new contents for files on one target, show them as a unified
+ * diff (secret files masked), then apply: take the change lock, back up
+ * the current files, write each atomically, rebuild maps with postmap,
+ * validate with the real `postfix check` and `postconf -n` (errors, and
+ * warnings the change introduced, fail the apply; warnings already there
+ * are reported but do not), reload Postfix when it runs, and restore the
+ * backup automatically if any step fails. Backups live in the target's
+ * state directory and are listed by changeset_history; rollback restores
+ * one through a change set of its own.
+ *
+ * Ownership: changeset_new returns an object freed with changeset_free;
+ * reports are freed with apply_report_free; history with
+ * changeset_history_free.
+ */
+#ifndef RELAYDECK_CHANGESET_H
+#define RELAYDECK_CHANGESET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct target;
+struct changeset;
+
+#define CS_SECRET 0x01	/* content is secret: mask in diffs, mode 0600 */
+#define CS_POSTMAP 0x02	/* run `postmap TYPE:path` after writing */
+
+struct changeset *changeset_new(struct target *t);
+void changeset_free(struct changeset *cs);
+
+/* changeset_stage - set the new content of an absolute path. mode applies
+ * to new files; an existing file keeps its owner and mode unless
+ * CS_SECRET, which forces 0600. Staging the same path again replaces it. */
+int changeset_stage(struct changeset *cs, const char *path, const void *data, size_t len,
+		    mode_t mode, unsigned flags, struct err *e);
+
+/* changeset_changed - number of staged files whose content differs. */
+size_t changeset_changed(struct changeset *cs, struct err *e);
+
+/* changeset_diff - unified diff (paths as on the target) appended to out. */
+int changeset_diff(struct changeset *cs, struct buf *out, struct err *e);
+
+struct apply_report {
+	char backup_id[64];	/* backup taken before writing ("" if none) */
+	int validated;		/* postfix check ran and passed */
+	int check_skipped;	/* postfix check could not run (not root) */
+	int reloaded;		/* postfix reload ran */
+	int restored;		/* a failure made us restore the backup */
+	struct buf steps;	/* one line per step, human readable */
+	struct buf warnings;	/* warnings present before and after (not blocking) */
+};
+
+void apply_report_init(struct apply_report *r);
+void apply_report_free(struct apply_report *r);
+
+/* changeset_apply - see the file header. description is stored with the
+ * backup ("set relayhost"). On failure e says which step failed and why
+ * (for validation, Postfix's own message), and r->restored tells whether
+ * the previous files were put back. */
+int changeset_apply(struct changeset *cs, const char *description, struct apply_report *r,
+		    struct err *e);
+
+struct backup_info {
+	char id[64];		/* sortable: YYYYMMDDTHHMMSS-N */
+	long long when;		/* unix time */
+	char description[256];
+	char **files;		/* absolute target paths */
+	size_t nfiles;
+};
+
+int changeset_history(struct target *t, struct backup_info **list, size_t *count,
+		      struct err *e);
+void changeset_history_free(struct backup_info *list, size_t count);
+
+/* changeset_rollback - restore backup id (NULL: the newest) as a new
+ * change set, itself backed up and validated. */
+int changeset_rollback(struct target *t, const char *id, struct apply_report *r,
+		       struct err *e);
+
+#endif

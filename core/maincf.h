@@ -1,0 +1,60 @@
+/*
+ * maincf - lossless model of Postfix's main.cf.
+ *
+ * maincf_parse keeps every byte: maincf_serialize of an unedited model
+ * returns the input unchanged. Edits touch only the lines of the
+ * definition they change. Parsing follows Postfix's readlline(): a
+ * logical line starts with non-whitespace; a line starting with
+ * whitespace continues it; comment lines (first non-blank is '#') and
+ * blank lines are kept as they are. The last definition of a name wins,
+ * as in Postfix.
+ *
+ * Values returned by maincf_get are as `postconf -n` prints them (the
+ * logical line's value with continuation lines joined), unexpanded.
+ *
+ * Ownership: maincf_parse returns a model freed with maincf_free. Strings
+ * returned by getters belong to the model and live until the next edit.
+ */
+#ifndef RELAYDECK_MAINCF_H
+#define RELAYDECK_MAINCF_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct maincf;
+
+/* maincf_parse - parse data (len bytes). path is used in error messages
+ * only. Fails with ERR_PARSE naming path and line for input Postfix
+ * would reject (a NUL byte, a logical line without '=', an empty name). */
+struct maincf *maincf_parse(const char *path, const char *data, size_t len, struct err *e);
+void maincf_free(struct maincf *m);
+
+/* maincf_serialize - the file's bytes, reflecting edits, appended to out. */
+int maincf_serialize(const struct maincf *m, struct buf *out);
+
+/* maincf_get - effective (last) raw value of name, or NULL when not set. */
+const char *maincf_get(const struct maincf *m, const char *name);
+
+/* maincf_line - 1-based line where the effective definition starts, or 0. */
+int maincf_line(const struct maincf *m, const char *name);
+
+/* maincf_set - define name = value. The effective definition is replaced in
+ * place (earlier, inert duplicates are left alone); a new name is appended
+ * at the end of the file. A long list value is folded onto indented
+ * continuation lines. value must not contain a newline or NUL. */
+int maincf_set(struct maincf *m, const char *name, const char *value, struct err *e);
+
+/* maincf_unset - remove every definition of name (like `postconf -X`).
+ * Returns 0 also when name was not set. */
+int maincf_unset(struct maincf *m, const char *name, struct err *e);
+
+/* maincf_names - sorted, distinct names explicitly set. *names is a
+ * malloc'd array of pointers owned by the model; free the array only. */
+int maincf_names(const struct maincf *m, const char ***names, size_t *count);
+
+/* maincf_show - `postconf -n` output: "name = value\n", sorted by name. */
+int maincf_show(const struct maincf *m, struct buf *out);
+
+#endif
