@@ -1,1 +1,41 @@
-/* placeholder */
+/*
+ * json - a small streaming JSON writer for --json output.
+ *
+ * Writes into a caller-owned buf. Commas and nesting are tracked here so
+ * callers only say what comes next. Strings are escaped; bytes that are
+ * not valid UTF-8 become U+FFFD so the output is always valid JSON.
+ */
+#ifndef RELAYDECK_JSON_H
+#define RELAYDECK_JSON_H
+
+#include "buf.h"
+
+#define JSON_MAX_DEPTH 32
+
+struct json {
+	struct buf *out;
+	int depth;
+	int count[JSON_MAX_DEPTH];	/* items written at each level */
+	int after_key;
+};
+
+void json_init(struct json *j, struct buf *out);
+void json_obj_begin(struct json *j);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j);
+void json_arr_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s);	/* NULL writes null */
+void json_int(struct json *j, long long v);
+void json_bool(struct json *j, int v);
+void json_null(struct json *j);
+
+/* Shorthands for "key": value inside an object. */
+void json_kv_str(struct json *j, const char *key, const char *s);
+void json_kv_int(struct json *j, const char *key, long long v);
+void json_kv_bool(struct json *j, const char *key, int v);
+
+/* json_escape - append s as a quoted JSON string. */
+void json_escape(struct buf *out, const char *s);
+
+#endif
