@@ -1,1 +1,820 @@
+/*
+ * cli - the scriptable front end. See cli.h.
+ *
+ * Each subcommand opens the target, calls core/, and prints either text
+ * for people or JSON for scripts. Only this file and the console print.
+ */
 #include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "changeset.h"
+#include "json.h"
+#include "maincf.h"
+#include "params.h"
+#include "pending.h"
+#include "postfix.h"
+#include "target.h"
+
+/* Everything a subcommand needs, opened once. */
+struct cli_ctx {
+	const struct cli_opts *o;
+	struct target *t;
+	struct maincf *m;
+	char *maincf_path;
+	struct params_host *host;
+	struct err e;
+};
+
+int cli_exit_code(const struct err *e)
+{
+	switch (e->code) {
+	case ERR_OK:
+		return EXIT_OK;
+	case ERR_USAGE:
+		return EXIT_USAGE;
+	case ERR_INVALID:
+		return EXIT_INVALID;
+	case ERR_PARSE:
+		return EXIT_PARSE;
+	case ERR_LOCKED:
+		return EXIT_LOCKED;
+	case ERR_NOTFOUND:
+		return EXIT_NOTFOUND;
+	case ERR_SYS:
+		if (e->sys_errno == EACCES || e->sys_errno == EPERM || e->sys_errno == EROFS)
+			return EXIT_DENIED;
+		if (e->sys_errno == ENOENT)
+			return EXIT_NOTFOUND;
+		return EXIT_FAILED;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+void cli_report_error(const struct cli_opts *o, const struct err *e)
+{
+	char line[1024];
+
+	fprintf(stderr, "relaydeck: %s\n", err_format(e, line, sizeof(line)));
+	if (o->json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &b);
+		json_obj_begin(&j);
+		json_key(&j, "error");
+		json_obj_begin(&j);
+		json_kv_str(&j, "code", err_code_name(e->code));
+		json_kv_str(&j, "message", e->msg);
+		if (e->file[0])
+			json_kv_str(&j, "file", e->file);
+		if (e->line > 0)
+			json_kv_int(&j, "line", e->line);
+		json_obj_end(&j);
+		json_obj_end(&j);
+		printf("%s\n", b.data);
+		buf_free(&b);
+	}
+}
+
+struct target *cli_open_target(const struct cli_opts *o, struct err *e)
+{
+	return target_local_new(o->config_dir, o->state_dir, e);
+}
+
+/* ctx_open - open the target and parse main.cf. */
+static int ctx_open(struct cli_ctx *c, const struct cli_opts *o)
+{
+	struct buf data = BUF_INIT;
+
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->t = cli_open_target(o, &c->e);
+	if (c->t == NULL)
+		return -1;
+	c->maincf_path = target_config_path(c->t, "main.cf");
+	if (target_read(c->t, c->maincf_path, &data, &c->e) < 0) {
+		buf_free(&data);
+		return -1;
+	}
+	c->m = maincf_parse(c->maincf_path, data.data, data.len, &c->e);
+	buf_free(&data);
+	return c->m ? 0 : -1;
+}
+
+/* ctx_host - load the host's defaults and map types once. */
+static int ctx_host(struct cli_ctx *c)
+{
+	if (c->host == NULL)
+		c->host = params_host_load(c->t, &c->e);
+	return c->host ? 0 : -1;
+}
+
+static void ctx_close(struct cli_ctx *c)
+{
+	params_host_free(c->host);
+	maincf_free(c->m);
+	free(c->maincf_path);
+	target_free(c->t);
+}
+
+/* fail - report c->e and turn it into an exit code. */
+static int fail(struct cli_ctx *c)
+{
+	cli_report_error(c->o, &c->e);
+	return cli_exit_code(&c->e);
+}
+
+static int usage_error(struct cli_ctx *c, const char *msg)
+{
+	err_set(&c->e, ERR_USAGE, "%s", msg);
+	return fail(c);
+}
+
+/* confirm - ask on a terminal; without one, require --yes. 1 = go ahead. */
+static int confirm(struct cli_ctx *c, const char *question)
+{
+	char answer[16];
+
+	if (c->o->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		err_set(&c->e, ERR_USAGE, "not a terminal: add --yes to %s without asking", question);
+		return -1;
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return 0;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* lookup_expanded - the value of name in `postconf -x -n` output (every $name
+ * expanded by Postfix itself); valid until the next call. */
+static const char *lookup_expanded(const struct buf *x, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = x->data;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+
+		if (strncmp(p, name, n) == 0 && strncmp(p + n, " =", 2) == 0) {
+			static char val[8192];
+			const char *v = p + n + 2;
+			size_t len;
+
+			if (*v == ' ')
+				v++;
+			len = eol ? (size_t)(eol - v) : strlen(v);
+			if (len >= sizeof(val))
+				len = sizeof(val) - 1;
+			memcpy(val, v, len);
+			val[len] = '\0';
+			return val;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* json_param - one parameter record for show/params --json. */
+static void json_param(struct json *j, struct cli_ctx *c, const char *name,
+		       const struct pending *p, const struct buf *expanded)
+{
+	const struct param_def *def = params_find(name);
+	const struct pending_edit *pe = p ? pending_find(p, name) : NULL;
+	const char *value = maincf_get(c->m, name);
+	const char *def_value = c->host ? params_host_default(c->host, name) : NULL;
+	const char *x = expanded ? lookup_expanded(expanded, name) : NULL;
+
+	json_obj_begin(j);
+	json_kv_str(j, "name", name);
+	json_kv_str(j, "value", value ? value : def_value);
+	if (x)
+		json_kv_str(j, "expanded", x);
+	json_kv_str(j, "default", def_value);
+	json_kv_bool(j, "set", value != NULL);
+	if (value) {
+		json_kv_str(j, "file", c->maincf_path);
+		json_kv_int(j, "line", maincf_line(c->m, name));
+	} else {
+		json_key(j, "file");
+		json_null(j);
+		json_key(j, "line");
+		json_null(j);
+	}
+	json_kv_str(j, "group", def ? params_group_name(def->group) : NULL);
+	json_kv_str(j, "type", def ? params_type_name(def->type) : NULL);
+	if (pe) {
+		json_key(j, "pending");
+		json_obj_begin(j);
+		json_kv_str(j, "action", pe->value ? "set" : "unset");
+		json_kv_str(j, "value", pe->value);
+		json_obj_end(j);
+	} else {
+		json_key(j, "pending");
+		json_null(j);
+	}
+	json_obj_end(j);
+}
+
+static int cmd_show(struct cli_ctx *c, int argc, char **argv)
+{
+	struct buf out = BUF_INIT, expanded = BUF_INIT;
+	struct pending *p = NULL;
+	const char **names = NULL;
+	size_t count = 0;
+	int status = EXIT_OK;
+
+	if (!c->o->json && argc == 1) {
+		/* The fast path: exactly `postconf -n`, from the model alone. */
+		maincf_show(c->m, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		buf_free(&out);
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			return usage_error(c, "show: unknown option");
+	}
+	if (argc > 1 || c->o->json) {
+		if (ctx_host(c) < 0)
+			return fail(c);
+		for (int i = 1; i < argc; i++) {
+			if (!params_host_known(c->host, argv[i]) && !maincf_get(c->m, argv[i])) {
+				err_set(&c->e, ERR_INVALID, "unknown parameter: %s", argv[i]);
+				return fail(c);
+			}
+		}
+	}
+	if (!c->o->json) {
+		for (int i = 1; i < argc; i++) {
+			const char *v = maincf_get(c->m, argv[i]);
+
+			if (v == NULL)
+				v = params_host_default(c->host, argv[i]);
+			printf("%s = %s\n", argv[i], v ? v : "");
+		}
+		return EXIT_OK;
+	}
+	p = pending_load(c->t, &c->e);
+	if (p == NULL)
+		return fail(c);
+	{
+		/* One postconf run expands every $name for the JSON "expanded" field. */
+		const char *xargv[] = { "postconf", "-c", c->t->config_dir, "-x", "-n", NULL };
+		struct run_out ro;
+		struct err ignore;
+
+		run_out_init(&ro);
+		if (target_run(c->t, xargv, NULL, &ro, 10000, &ignore) == 0 && ro.exit_code == 0)
+			buf_set(&expanded, ro.out.data, ro.out.len);
+		run_out_free(&ro);
+	}
+	{
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_kv_str(&j, "config_directory", c->t->config_dir);
+		json_key(&j, "parameters");
+		json_arr_begin(&j);
+		if (argc > 1) {
+			for (int i = 1; i < argc; i++)
+				json_param(&j, c, argv[i], p, &expanded);
+		} else {
+			maincf_names(c->m, &names, &count);
+			for (size_t i = 0; i < count; i++)
+				json_param(&j, c, names[i], p, &expanded);
+			free(names);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	printf("%s\n", out.data);
+	pending_free(p);
+	buf_free(&out);
+	buf_free(&expanded);
+	return status;
+}
+
+static int cmd_params(struct cli_ctx *c, int argc, char **argv)
+{
+	const struct param_def *cat;
+	struct pending *p;
+	struct buf out = BUF_INIT;
+	size_t n;
+
+	if (argc > 1)
+		return usage_error(c, "params takes no arguments");
+	if (ctx_host(c) < 0 || (p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	cat = params_catalog(&n);
+	if (c->o->json) {
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "parameters");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++)
+			json_param(&j, c, cat[i].name, p, NULL);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+	} else {
+		int last = -1;
+
+		for (size_t i = 0; i < n; i++) {
+			const char *v = maincf_get(c->m, cat[i].name);
+			const char *d = params_host_default(c->host, cat[i].name);
+			const struct pending_edit *pe = pending_find(p, cat[i].name);
+
+			if ((int)cat[i].group != last) {
+				printf("%s[%s]\n", last < 0 ? "" : "\n", params_group_name(cat[i].group));
+				last = (int)cat[i].group;
+			}
+			printf("  %-40s %s%s", cat[i].name, v ? "= " : "(default) ",
+			       v ? v : (d ? d : ""));
+			if (pe)
+				printf("   [pending: %s%s]", pe->value ? "set " : "unset",
+				       pe->value ? pe->value : "");
+			putchar('\n');
+		}
+	}
+	pending_free(p);
+	buf_free(&out);
+	return EXIT_OK;
+}
+
+/* split_assignment - "name=value" into its parts (name is copied). */
+static int split_assignment(const char *arg, char *name, size_t namelen, const char **value)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n;
+
+	if (eq == NULL)
+		return -1;
+	n = (size_t)(eq - arg);
+	while (n > 0 && (arg[n - 1] == ' ' || arg[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= namelen)
+		return -1;
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	*value = eq + 1;
+	while (**value == ' ' || **value == '\t')
+		(*value)++;
+	return 0;
+}
+
+/* print_staged - text or JSON listing of what is staged now. */
+static void print_staged(struct cli_ctx *c, const struct pending *p)
+{
+	size_t n = pending_count(p);
+
+	if (c->o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "pending");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			const struct pending_edit *pe = pending_at(p, i);
+
+			json_obj_begin(&j);
+			json_kv_str(&j, "name", pe->name);
+			json_kv_str(&j, "action", pe->value ? "set" : "unset");
+			json_kv_str(&j, "value", pe->value);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+		buf_free(&out);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pending_edit *pe = pending_at(p, i);
+
+		if (pe->value)
+			printf("staged: %s = %s\n", pe->name, pe->value);
+		else
+			printf("staged: unset %s\n", pe->name);
+	}
+	if (n)
+		printf("%zu edit%s staged; review with `relaydeck diff`, then `relaydeck apply`\n", n,
+		       n == 1 ? "" : "s");
+}
+
+static int cmd_set(struct cli_ctx *c, int argc, char **argv)
+{
+	struct pending *p;
+	char name[256];
+	const char *value;
+
+	if (argc < 2)
+		return usage_error(c, "set needs NAME=VALUE");
+	if (ctx_host(c) < 0)
+		return fail(c);
+	/* Validate everything first: one bad value stages nothing. */
+	for (int i = 1; i < argc; i++) {
+		if (split_assignment(argv[i], name, sizeof(name), &value) < 0) {
+			err_set(&c->e, ERR_USAGE, "set: expected NAME=VALUE, got '%s'", argv[i]);
+			return fail(c);
+		}
+		if (params_validate_name_value(c->host, name, value, &c->e) < 0)
+			return fail(c);
+	}
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	for (int i = 1; i < argc; i++) {
+		split_assignment(argv[i], name, sizeof(name), &value);
+		if (pending_set(p, name, value, &c->e) < 0)
+			goto failed;
+	}
+	if (pending_save(p, &c->e) < 0)
+		goto failed;
+	print_staged(c, p);
+	pending_free(p);
+	return EXIT_OK;
+failed:
+	pending_free(p);
+	return fail(c);
+}
+
+static int cmd_unset(struct cli_ctx *c, int argc, char **argv)
+{
+	struct pending *p;
+
+	if (argc < 2)
+		return usage_error(c, "unset needs a parameter name");
+	if (ctx_host(c) < 0)
+		return fail(c);
+	for (int i = 1; i < argc; i++) {
+		if (!params_host_known(c->host, argv[i]) && !maincf_get(c->m, argv[i])) {
+			err_set(&c->e, ERR_INVALID, "unknown parameter: %s", argv[i]);
+			return fail(c);
+		}
+	}
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	for (int i = 1; i < argc; i++) {
+		if (pending_unset(p, argv[i], &c->e) < 0)
+			goto failed;
+	}
+	if (pending_save(p, &c->e) < 0)
+		goto failed;
+	print_staged(c, p);
+	pending_free(p);
+	return EXIT_OK;
+failed:
+	pending_free(p);
+	return fail(c);
+}
+
+static int cmd_discard(struct cli_ctx *c, int argc, char **argv)
+{
+	struct pending *p;
+	size_t n;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error(c, "discard takes no arguments");
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	n = pending_count(p);
+	if (pending_clear(p, &c->e) < 0) {
+		pending_free(p);
+		return fail(c);
+	}
+	pending_free(p);
+	if (c->o->json)
+		printf("{\"discarded\":%zu}\n", n);
+	else
+		printf("discarded %zu staged edit%s\n", n, n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* build_changes - the change set for the staged edits, and its diff. */
+static struct changeset *build_changes(struct cli_ctx *c, struct pending *p, struct buf *diff,
+				       size_t *changed)
+{
+	struct changeset *cs = changeset_new(c->t);
+
+	if (cs == NULL) {
+		err_set(&c->e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (pending_build(p, cs, &c->e) < 0 || changeset_diff(cs, diff, &c->e) < 0) {
+		changeset_free(cs);
+		return NULL;
+	}
+	*changed = changeset_changed(cs, &c->e);
+	return cs;
+}
+
+static int cmd_diff(struct cli_ctx *c, int argc, char **argv)
+{
+	struct buf diff = BUF_INIT;
+	struct changeset *cs;
+	struct pending *p;
+	size_t changed = 0;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error(c, "diff takes no arguments");
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	if ((cs = build_changes(c, p, &diff, &changed)) == NULL) {
+		pending_free(p);
+		buf_free(&diff);
+		return fail(c);
+	}
+	if (c->o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_kv_int(&j, "changed", (long long)changed);
+		json_kv_int(&j, "pending", (long long)pending_count(p));
+		json_kv_str(&j, "diff", diff.data ? diff.data : "");
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+		buf_free(&out);
+	} else if (diff.len) {
+		fwrite(diff.data, 1, diff.len, stdout);
+	} else {
+		fprintf(stderr, "relaydeck: no staged changes\n");
+	}
+	changeset_free(cs);
+	pending_free(p);
+	buf_free(&diff);
+	return EXIT_OK;
+}
+
+/* print_report - steps, warnings and the outcome of an apply or rollback. */
+static void print_report(struct cli_ctx *c, const struct apply_report *r, int ok,
+			 const char *what)
+{
+	if (c->o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_kv_bool(&j, "ok", ok);
+		json_kv_str(&j, "action", what);
+		json_kv_str(&j, "backup", r->backup_id[0] ? r->backup_id : NULL);
+		json_kv_bool(&j, "validated", r->validated);
+		json_kv_bool(&j, "check_skipped", r->check_skipped);
+		json_kv_bool(&j, "reloaded", r->reloaded);
+		json_kv_bool(&j, "restored", r->restored);
+		json_kv_str(&j, "steps", r->steps.data ? r->steps.data : "");
+		json_kv_str(&j, "warnings", r->warnings.data ? r->warnings.data : "");
+		if (!ok) {
+			json_key(&j, "error");
+			json_obj_begin(&j);
+			json_kv_str(&j, "code", err_code_name(c->e.code));
+			json_kv_str(&j, "message", c->e.msg);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+		buf_free(&out);
+		return;
+	}
+	if (r->steps.len)
+		fputs(r->steps.data, stdout);
+	if (r->warnings.len)
+		printf("warnings already present (not caused by this change):\n%s", r->warnings.data);
+}
+
+static void describe_edits(const struct pending *p, char *out, size_t outlen)
+{
+	size_t n = pending_count(p), off = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && off + 1 < outlen; i++) {
+		const struct pending_edit *pe = pending_at(p, i);
+		int w = snprintf(out + off, outlen - off, "%s%s %s", i ? ", " : "",
+				 pe->value ? "set" : "unset", pe->name);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+static int cmd_apply(struct cli_ctx *c, int argc, char **argv)
+{
+	struct buf diff = BUF_INIT;
+	struct apply_report r;
+	struct changeset *cs;
+	struct pending *p;
+	char question[512], desc[256];
+	size_t changed = 0;
+	int go, status = EXIT_OK;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error(c, "apply takes no arguments (besides --yes)");
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	if ((cs = build_changes(c, p, &diff, &changed)) == NULL) {
+		pending_free(p);
+		buf_free(&diff);
+		return fail(c);
+	}
+	apply_report_init(&r);
+	if (pending_count(p) == 0 || changed == 0) {
+		if (pending_count(p))
+			pending_clear(p, &c->e);
+		if (c->o->json)
+			printf("{\"ok\":true,\"action\":\"apply\",\"changed\":0}\n");
+		else
+			printf("nothing to apply\n");
+		goto out;
+	}
+	if (!c->o->yes && !c->o->json && isatty(STDIN_FILENO))
+		fwrite(diff.data, 1, diff.len, stdout);
+	snprintf(question, sizeof(question), "Apply %zu changed file%s to %s?", changed,
+		 changed == 1 ? "" : "s", c->t->config_dir);
+	go = confirm(c, question);
+	if (go < 0) {
+		status = fail(c);
+		goto out;
+	}
+	if (go == 0) {
+		printf("not applied; edits stay staged\n");
+		status = EXIT_FAILED;
+		goto out;
+	}
+	describe_edits(p, desc, sizeof(desc));
+	if (changeset_apply(cs, desc, &r, &c->e) < 0) {
+		print_report(c, &r, 0, "apply");
+		cli_report_error(&(struct cli_opts){ .json = 0 }, &c->e);
+		status = cli_exit_code(&c->e);
+		goto out;
+	}
+	if (pending_clear(p, &c->e) < 0) {
+		status = fail(c);
+		goto out;
+	}
+	print_report(c, &r, 1, "apply");
+	if (!c->o->json)
+		printf("applied%s%s\n", r.backup_id[0] ? "; backup " : "", r.backup_id);
+out:
+	apply_report_free(&r);
+	changeset_free(cs);
+	pending_free(p);
+	buf_free(&diff);
+	return status;
+}
+
+static void format_time(long long when, char *out, size_t outlen)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	strftime(out, outlen, "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+}
+
+static int cmd_history(struct cli_ctx *c, int argc, char **argv)
+{
+	struct backup_info *list = NULL;
+	struct buf out = BUF_INIT;
+	size_t n = 0;
+	char when[64];
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error(c, "history takes no arguments");
+	if (changeset_history(c->t, &list, &n, &c->e) < 0)
+		return fail(c);
+	if (c->o->json) {
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "backups");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_obj_begin(&j);
+			json_kv_str(&j, "id", list[i].id);
+			json_kv_int(&j, "time", list[i].when);
+			json_kv_str(&j, "description", list[i].description);
+			json_key(&j, "files");
+			json_arr_begin(&j);
+			for (size_t k = 0; k < list[i].nfiles; k++)
+				json_str(&j, list[i].files[k]);
+			json_arr_end(&j);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+	} else if (n == 0) {
+		printf("no backups yet\n");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			format_time(list[i].when, when, sizeof(when));
+			printf("%-22s %s  %s\n", list[i].id, when, list[i].description);
+			for (size_t k = 0; k < list[i].nfiles; k++)
+				printf("%-22s   %s\n", "", list[i].files[k]);
+		}
+	}
+	changeset_history_free(list, n);
+	buf_free(&out);
+	return EXIT_OK;
+}
+
+static int cmd_rollback(struct cli_ctx *c, int argc, char **argv)
+{
+	struct apply_report r;
+	char question[512];
+	const char *id = argc > 1 ? argv[1] : NULL;
+	int go, status = EXIT_OK;
+
+	if (argc > 2)
+		return usage_error(c, "rollback takes at most one backup ID");
+	snprintf(question, sizeof(question), "Restore %s in %s?", id ? id : "the newest backup",
+		 c->t->config_dir);
+	go = confirm(c, question);
+	if (go < 0)
+		return fail(c);
+	if (go == 0) {
+		printf("not restored\n");
+		return EXIT_FAILED;
+	}
+	apply_report_init(&r);
+	if (changeset_rollback(c->t, id, &r, &c->e) < 0) {
+		print_report(c, &r, 0, "rollback");
+		cli_report_error(&(struct cli_opts){ .json = 0 }, &c->e);
+		status = cli_exit_code(&c->e);
+	} else {
+		print_report(c, &r, 1, "rollback");
+		if (!c->o->json)
+			printf("restored%s%s\n", r.backup_id[0] ? "; backup of the replaced files " : "",
+			       r.backup_id);
+	}
+	apply_report_free(&r);
+	return status;
+}
+
+struct command {
+	const char *name;
+	int (*run)(struct cli_ctx *, int, char **);
+	int needs_maincf;	/* parse main.cf up front (and fail early when it cannot be) */
+};
+
+static const struct command commands[] = {
+	{ "show", cmd_show, 1 },
+	{ "params", cmd_params, 1 },
+	{ "set", cmd_set, 1 },
+	{ "unset", cmd_unset, 1 },
+	{ "discard", cmd_discard, 0 },
+	{ "diff", cmd_diff, 1 },
+	{ "apply", cmd_apply, 1 },
+	{ "history", cmd_history, 0 },
+	{ "rollback", cmd_rollback, 0 },
+};
+
+int cli_run(const struct cli_opts *o, int argc, char **argv)
+{
+	struct cli_ctx c;
+	int status;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (commands[i].needs_maincf) {
+			if (ctx_open(&c, o) < 0) {
+				status = fail(&c);
+				ctx_close(&c);
+				return status;
+			}
+		} else {
+			memset(&c, 0, sizeof(c));
+			c.o = o;
+			if ((c.t = cli_open_target(o, &c.e)) == NULL)
+				return fail(&c);
+		}
+		status = commands[i].run(&c, argc, argv);
+		ctx_close(&c);
+		return status;
+	}
+	fprintf(stderr, "relaydeck: unknown command '%s' (see relaydeck --help)\n", argv[0]);
+	return EXIT_USAGE;
+}
