@@ -39,10 +39,25 @@ void changeset_free(struct changeset *cs);
 int changeset_stage(struct changeset *cs, const char *path, const void *data, size_t len,
 		    mode_t mode, unsigned flags, struct err *e);
 
+/* changeset_stage_map - changeset_stage with the lookup table type that
+ * CS_POSTMAP passes to postmap ("hash", "lmdb", ...; NULL or "" means the
+ * host's default_database_type). */
+int changeset_stage_map(struct changeset *cs, const char *path, const void *data,
+			size_t len, mode_t mode, unsigned flags, const char *type,
+			struct err *e);
+
+/* changeset_stage_remove - stage the removal of path (used by rollback for
+ * files that did not exist before). Removing a missing file is no change. */
+int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flags,
+			   struct err *e);
+
 /* changeset_changed - number of staged files whose content differs. */
 size_t changeset_changed(struct changeset *cs, struct err *e);
 
-/* changeset_diff - unified diff (paths as on the target) appended to out. */
+/* changeset_diff - unified diff (paths as on the target) appended to out.
+ * Labels are "a" and "b" followed by the absolute path ("a/etc/postfix/main.cf");
+ * a file being created or removed diffs against "/dev/null"; CS_SECRET
+ * files are masked as diff.h describes. */
 int changeset_diff(struct changeset *cs, struct buf *out, struct err *e);
 
 struct apply_report {
@@ -66,7 +81,7 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 		    struct err *e);
 
 struct backup_info {
-	char id[64];		/* sortable: YYYYMMDDTHHMMSS-N */
+	char id[64];		/* UTC YYYYMMDDTHHMMSSZ-N, N from 1 within a second */
 	long long when;		/* unix time */
 	char description[256];
 	char **files;		/* absolute target paths */
