@@ -1,0 +1,170 @@
+#!/bin/sh
+# bootstrap.sh - set up, build and test relaydeck on Debian 12.
+#
+# Usage:
+#	./bootstrap.sh deps			install what is missing (apt-get)
+#	./bootstrap.sh build [CONFIGURE ARGS]	autoreconf if needed, configure in
+#						./build, make
+#	./bootstrap.sh sandbox			deps + build + a sandbox in ./sandbox,
+#						then open the console on it
+#	./bootstrap.sh test			deps + ASan/-Werror build + make check
+#						(+ make distcheck when DISTCHECK=1);
+#						last line: "N passed, N failed"
+#
+# Never reads or writes the machine's Postfix configuration, except that an
+# empty /etc/postfix/main.cf is created when none exists: Postfix's own
+# tools (postconf, postqueue) refuse to run without one, even with -c DIR.
+set -eu
+
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+builddir=$top/build
+
+say() { echo "bootstrap: $*"; }
+die() { echo "bootstrap: $*" >&2; exit 1; }
+
+# Run a command as root: directly, or through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		die "need root (or sudo) to run: $*"
+	fi
+}
+
+PKGS="build-essential autoconf automake pkg-config \
+libncurses-dev libyaml-dev libssl-dev libssh2-1-dev libcmocka-dev \
+postfix sasl2-bin libsasl2-modules openssh-server tmux \
+clang libclang-rt-14-dev swaks patch time \
+python3 ca-certificates util-linux procps"
+
+# Install the Debian packages that are missing; skip apt when none are.
+cmd_deps() {
+	missing=
+	for p in $PKGS; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		say "installing:$missing"
+		command -v apt-get >/dev/null 2>&1 ||
+		    die "apt-get not found: install by hand:$missing"
+		# "No configuration": install Postfix without configuring or
+		# starting the machine's own instance.
+		echo "postfix postfix/main_mailer_type select No configuration" |
+		    as_root debconf-set-selections
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		    --no-install-recommends $missing
+	else
+		say "all packages present"
+	fi
+	if [ ! -e /etc/postfix/main.cf ]; then
+		say "creating an empty /etc/postfix/main.cf (Postfix's tools need one; the machine's Postfix stays unconfigured)"
+		as_root sh -c ': >/etc/postfix/main.cf'
+	fi
+}
+
+# Generate configure when it is missing or older than its sources.
+need_autoreconf() {
+	[ -x configure ] || return 0
+	[ -f Makefile.in ] || return 0
+	for f in configure.ac Makefile.am; do
+		[ "$f" -nt configure ] && return 0
+		[ "$f" -nt Makefile.in ] && return 0
+	done
+	return 1
+}
+
+# Configure (out of tree, in ./build) and compile.
+cmd_build() {
+	if need_autoreconf; then
+		say "autoreconf -fi"
+		autoreconf -fi
+	fi
+	mkdir -p "$builddir"
+	want="$*"
+	have=
+	[ -f "$builddir/.configure-args" ] && have=$(cat "$builddir/.configure-args")
+	if [ ! -f "$builddir/Makefile" ] || [ "x$have" != "x$want" ] ||
+	    [ configure -nt "$builddir/Makefile" ]; then
+		say "configure $want"
+		(cd "$builddir" && "$top/configure" "$@")
+		printf '%s' "$want" >"$builddir/.configure-args"
+	fi
+	make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)"
+}
+
+# Count TAP results in the automake .trs files of a build tree.
+count_results() {
+	find "$1" -name '*.trs' -exec cat {} + 2>/dev/null |
+	awk -F': ' '
+	    $1 == ":test-result" {
+		r = $2; sub(/ .*/, "", r)
+		if (r == "PASS" || r == "XPASS") pass++
+		else if (r == "FAIL" || r == "ERROR") fail++
+		else if (r == "SKIP") skip++
+		else if (r == "XFAIL") pass++
+	    }
+	    END {
+		line = sprintf("%d passed, %d failed", pass, fail)
+		if (skip) line = line sprintf(", %d skipped", skip)
+		print line
+		exit fail ? 1 : 0
+	    }'
+}
+
+# Build with sanitizers and -Werror, run every test layer, summarise.
+cmd_test() {
+	cmd_deps
+	cmd_build --enable-asan --enable-werror
+	rc=0
+	# Old results would be counted again: start from a clean slate.
+	find "$builddir" -name '*.trs' -exec rm -f {} + 2>/dev/null || true
+	make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" check || rc=1
+	if [ "$rc" -ne 0 ]; then
+		for f in $(find "$builddir" -name '*.log' ! -name 'config.log' ! -name 'test-suite.log'); do
+			grep -q '^not ok\|ERROR\|runtime error\|AddressSanitizer' "$f" 2>/dev/null || continue
+			echo "---- $f"
+			tail -n 40 "$f"
+		done
+	fi
+	# The summary counts make check's results (distcheck repeats them).
+	summary=$(count_results "$builddir" || true)
+	if [ "${DISTCHECK:-0}" = 1 ]; then
+		make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" distcheck || {
+			say "make distcheck failed"
+			rc=1
+			case $summary in
+			*", 0 failed"*|"0 failed"*)
+				summary=$(echo "$summary" | sed 's/, 0 failed/, 1 failed/') ;;
+			esac
+		}
+	fi
+	case $summary in
+	*", 0 failed"*|"0 failed"*) ;;
+	*) rc=1 ;;
+	esac
+	[ "$rc" -eq 0 ] || say "FAILED"
+	echo "$summary"
+	return $rc
+}
+
+# Make ./sandbox and open the console on it (never /etc/postfix).
+cmd_sandbox() {
+	cmd_deps
+	cmd_build
+	sh "$top/tests/lib/sandbox.sh" "$top/sandbox"
+	RELAYDECK_STATE_DIR=$top/sandbox/state
+	export RELAYDECK_STATE_DIR
+	exec "$builddir/relaydeck" -c "$top/sandbox/etc"
+}
+
+case ${1:-} in
+deps) cmd_deps ;;
+build) shift; cmd_build "$@" ;;
+sandbox) cmd_sandbox ;;
+test) cmd_test ;;
+*) echo "usage: $0 deps | build [CONFIGURE ARGS] | sandbox | test" >&2; exit 2 ;;
+esac
