@@ -1,1 +1,622 @@
+/*
+ * console - event loop, screen stack, status bar, help overlay, search
+ * and mouse routing. See console.h for the entry point and screens.h for
+ * what screens get.
+ *
+ * One poll() waits on the terminal and on a self-pipe that background
+ * jobs write to; input is handled in a batch, then the screen is drawn
+ * once and doupdate() sends only what changed.
+ */
 #include "config.h"
+#include "console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "buf.h"
+#include "maincf.h"
+#include "params.h"
+#include "pending.h"
+#include "screens.h"
+#include "target.h"
+#include "theme.h"
+#include "ui.h"
+
+#define STACK_MAX 8
+#define MIN_W 80
+#define MIN_H 24
+
+struct console {
+	struct target *t;
+	struct maincf *mcf;
+	struct params_host *host;
+	struct pending *pending;
+	struct screen stack[STACK_MAX];
+	int depth;
+	struct w_dialog *dlg;
+	struct screen *dlg_screen;
+	console_dialog_fn dlg_done;
+	unsigned dirty;
+	int quit;
+	int wake[2];
+	char msg[512];
+	enum theme_role msg_role;
+	char theme_err[640];
+};
+
+/* Search and quit dialogs belong to the console, not to a screen. */
+enum { TAG_SEARCH = 1000, TAG_QUIT, TAG_HELP };
+
+struct target *console_target(struct console *c)
+{
+	return c->t;
+}
+
+const struct maincf *console_maincf(struct console *c)
+{
+	return c->mcf;
+}
+
+const struct params_host *console_host(struct console *c)
+{
+	return c->host;
+}
+
+struct pending *console_pending(struct console *c)
+{
+	return c->pending;
+}
+
+void console_dirty(struct console *c, unsigned flags)
+{
+	c->dirty |= flags;
+}
+
+/* console_wake - one byte into the self-pipe; a full pipe already wakes us. */
+void console_wake(struct console *c)
+{
+	char b = 0;
+	ssize_t n = write(c->wake[1], &b, 1);
+
+	(void)n;
+}
+
+/* console_message - set the message line. */
+void console_message(struct console *c, enum theme_role r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	c->msg_role = r;
+	c->dirty |= DIRTY_STATUS;
+}
+
+/* console_error - "file:line: msg" in the error role. */
+void console_error(struct console *c, const struct err *e)
+{
+	char line[1024];
+
+	console_message(c, ROLE_ERROR, "%s", err_format(e, line, sizeof(line)));
+}
+
+/* load_maincf - parse <config_dir>/main.cf into a new model; a missing
+ * file is an empty main.cf, as for Postfix. */
+static struct maincf *load_maincf(struct target *t, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	struct target_stat st;
+	struct maincf *m = NULL;
+	char *path = target_config_path(t, "main.cf");
+
+	if (path == NULL) {
+		err_set(e, ERR_NOMEM, "main.cf: out of memory");
+		return NULL;
+	}
+	if (target_stat(t, path, &st, e) == 0 && !st.exists)
+		m = maincf_parse(path, "", 0, e);
+	else if (target_read(t, path, &b, e) == 0)
+		m = maincf_parse(path, b.data ? b.data : "", b.len, e);
+	buf_free(&b);
+	free(path);
+	return m;
+}
+
+/* refresh_all - every screen on the stack rebuilds its rows. */
+static void refresh_all(struct console *c)
+{
+	int i;
+
+	for (i = 0; i < c->depth; i++)
+		if (c->stack[i].ops->on_reload)
+			c->stack[i].ops->on_reload(&c->stack[i]);
+	c->dirty |= DIRTY_SCREEN | DIRTY_STATUS;
+}
+
+/* console_reload - new main.cf model; the old one stays on failure. */
+int console_reload(struct console *c)
+{
+	struct err e;
+	struct maincf *m;
+
+	err_clear(&e);
+	if ((m = load_maincf(c->t, &e)) == NULL) {
+		console_error(c, &e);
+		refresh_all(c);
+		return -1;
+	}
+	maincf_free(c->mcf);
+	c->mcf = m;
+	refresh_all(c);
+	return 0;
+}
+
+void console_changed(struct console *c)
+{
+	refresh_all(c);
+}
+
+/* console_push - new screen on top; its init may refuse. */
+int console_push(struct console *c, const struct screen_ops *ops)
+{
+	struct screen *s;
+	struct err e;
+
+	if (c->depth >= STACK_MAX)
+		return -1;
+	s = &c->stack[c->depth];
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->c = c;
+	err_clear(&e);
+	if (ops->init(s, &e) < 0) {
+		console_error(c, &e);
+		return -1;
+	}
+	c->depth++;
+	if (ops->resize)
+		ops->resize(s, LINES, COLS);
+	c->dirty |= DIRTY_SCREEN | DIRTY_STATUS;
+	return 0;
+}
+
+/* console_pop - drop the top screen (never the root). */
+void console_pop(struct console *c)
+{
+	struct screen *s;
+
+	if (c->depth <= 1)
+		return;
+	s = &c->stack[--c->depth];
+	s->ops->free(s);
+	memset(s, 0, sizeof(*s));
+	c->dirty |= DIRTY_SCREEN | DIRTY_STATUS;
+}
+
+/* console_dialog - replaces any open dialog. */
+void console_dialog(struct console *c, struct screen *s, struct w_dialog *d,
+		    console_dialog_fn done)
+{
+	if (d == NULL) {
+		console_message(c, ROLE_ERROR, "out of memory");
+		return;
+	}
+	w_dialog_free(c->dlg);
+	c->dlg = d;
+	c->dlg_screen = s;
+	c->dlg_done = done;
+	c->dirty |= DIRTY_SCREEN;
+}
+
+/* top - the screen that gets keys. */
+static struct screen *top(struct console *c)
+{
+	return &c->stack[c->depth - 1];
+}
+
+/* draw_status - message line and status bar (the last two rows). */
+static void draw_status(struct console *c)
+{
+	struct buf b = BUF_INIT, hints = BUF_INIT;
+	size_t n = pending_count(c->pending);
+	int used;
+
+	ui_put(stdscr, LINES - 2, 0, COLS, c->msg[0] ? c->msg_role : ROLE_NORMAL, c->msg);
+	buf_printf(&b, " %s  %s  ", c->t->name ? c->t->name : "?",
+		   c->t->config_dir ? c->t->config_dir : "?");
+	used = ui_put(stdscr, LINES - 1, 0, COLS, ROLE_STATUS, b.data);
+	buf_reset(&b);
+	if (n > 0)
+		buf_printf(&b, "%zu pending", n);
+	else
+		buf_puts(&b, "no pending edits");
+	used += ui_put_nopad(stdscr, LINES - 1, used, COLS - used, n ? ROLE_PENDING : ROLE_STATUS,
+			     b.data);
+	keymap_hints(top(c)->ops->keys, &hints);
+	if (hints.data && COLS - used > 4) {
+		buf_reset(&b);
+		buf_printf(&b, "  %s", hints.data);
+		ui_put(stdscr, LINES - 1, used, COLS - used, ROLE_STATUS, b.data);
+	}
+	buf_free(&b);
+	buf_free(&hints);
+}
+
+/* draw_small - what a too small terminal gets instead of the screens. */
+static void draw_small(void)
+{
+	char line[128];
+	int y;
+
+	erase();
+	snprintf(line, sizeof(line), "terminal too small: %dx%d, need %dx%d", COLS, LINES,
+		 MIN_W, MIN_H);
+	for (y = 0; y < LINES; y++)
+		ui_fill(stdscr, y, 0, COLS, ROLE_NORMAL);
+	ui_put_nopad(stdscr, LINES / 2, 0, COLS, ROLE_ERROR, line);
+}
+
+/* draw - one full frame into stdscr, then doupdate. */
+static void draw(struct console *c)
+{
+	struct screen *s = top(c);
+	int y, x;
+
+	if (c->dirty & DIRTY_ALL)
+		clearok(curscr, TRUE);
+	if (COLS < MIN_W || LINES < MIN_H) {
+		draw_small();
+		curs_set(0);
+	} else {
+		s->ops->draw(s, stdscr, 0, LINES - 2, COLS);
+		draw_status(c);
+		if (c->dlg) {
+			w_dialog_draw(c->dlg, stdscr, LINES, COLS);
+		}
+		if (c->dlg && w_dialog_cursor(c->dlg, &y, &x)) {
+			move(y, x);
+			curs_set(1);
+		} else {
+			curs_set(0);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	c->dirty = 0;
+}
+
+/* console_busy - paint the message now; the next step blocks the loop. */
+void console_busy(struct console *c, const char *msg)
+{
+	console_message(c, ROLE_WARNING, "%s", msg);
+	if (COLS >= MIN_W && LINES >= MIN_H) {
+		draw_status(c);
+		wnoutrefresh(stdscr);
+		doupdate();
+	}
+}
+
+/* console_done - answers to the console's own dialogs. */
+static int console_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r)
+{
+	struct console *c = s->c;
+	struct w_list *l;
+
+	if (r != W_DLG_OK)
+		return 0;
+	switch (w_dialog_tag(d)) {
+	case TAG_QUIT:
+		c->quit = 1;
+		break;
+	case TAG_SEARCH:
+		l = s->ops->list ? s->ops->list(s) : NULL;
+		if (l && w_list_search(l, w_dialog_value(d)) < 0)
+			console_message(c, ROLE_WARNING, "not found: %s", l->pattern);
+		else
+			c->msg[0] = '\0';
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* open_help - the help overlay, generated from the key tables. */
+static void open_help(struct console *c)
+{
+	struct buf b = BUF_INIT;
+	struct screen *s = top(c);
+	struct w_dialog *d;
+
+	keymap_help(s->ops->keys, s->ops->title, &b);
+	if (b.len && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	d = w_dialog_message("Help", b.data ? b.data : "", ROLE_HEADER);
+	buf_free(&b);
+	if (d)
+		w_dialog_set_tag(d, TAG_HELP);
+	console_dialog(c, s, d, console_done);
+}
+
+/* back - pop a screen, or quit from the root (asking when edits wait). */
+static void back(struct console *c)
+{
+	struct w_dialog *d;
+	char q[256];
+	size_t n = pending_count(c->pending);
+
+	if (c->depth > 1) {
+		console_pop(c);
+		return;
+	}
+	if (n == 0) {
+		c->quit = 1;
+		return;
+	}
+	snprintf(q, sizeof(q),
+		 "%zu edit(s) are pending (kept for the next session, not applied). Quit? y/n", n);
+	d = w_dialog_confirm("Quit", q);
+	if (d)
+		w_dialog_set_tag(d, TAG_QUIT);
+	console_dialog(c, top(c), d, console_done);
+}
+
+/* mouse - click selects, double click opens, wheel scrolls. */
+static void mouse(struct console *c)
+{
+	struct screen *s = top(c);
+	struct w_list *l = s->ops->list ? s->ops->list(s) : NULL;
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK || l == NULL || c->dlg)
+		return;
+	if (ev.bstate & BUTTON4_PRESSED)
+		w_list_scroll(l, -3);
+	else if (ev.bstate & BUTTON5_PRESSED)
+		w_list_scroll(l, +3);
+	else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+		if (w_list_click(l, ev.y - l->y0) == 0 && (ev.bstate & BUTTON1_DOUBLE_CLICKED) &&
+		    s->ops->key)
+			s->ops->key(s, ACT_ENTER, '\r');
+	}
+	c->dirty |= DIRTY_SCREEN;
+}
+
+/* key - route one key: dialog, console actions, list, screen. */
+static void key(struct console *c, int k)
+{
+	struct screen *s = top(c);
+	struct w_list *l = s->ops->list ? s->ops->list(s) : NULL;
+	struct w_dialog *d;
+	enum w_dlg_result r;
+	console_dialog_fn done;
+	struct screen *ds;
+	enum act a;
+
+	c->dirty |= DIRTY_SCREEN | DIRTY_STATUS;
+	if (k == UI_KEY(KEY_RESIZE)) {
+		int i;
+
+		for (i = 0; i < c->depth; i++)
+			if (c->stack[i].ops->resize)
+				c->stack[i].ops->resize(&c->stack[i], LINES, COLS);
+		c->dirty |= DIRTY_ALL;
+		return;
+	}
+	if (COLS < MIN_W || LINES < MIN_H) {
+		/* Nothing is visible to act on; only leaving works. */
+		if (k == 'q' && pending_count(c->pending) == 0)
+			c->quit = 1;
+		return;
+	}
+	if (c->dlg) {
+		if ((r = w_dialog_key(c->dlg, k)) == W_DLG_OPEN)
+			return;
+		d = c->dlg;
+		done = c->dlg_done;
+		ds = c->dlg_screen;
+		c->dlg = NULL;
+		if (done && done(ds, d, r) && c->dlg == NULL) {
+			c->dlg = d;	/* kept open, e.g. to show why a value is invalid */
+			c->dlg_done = done;
+			c->dlg_screen = ds;
+			return;
+		}
+		w_dialog_free(d);
+		return;
+	}
+	if (k == UI_KEY(KEY_MOUSE)) {
+		mouse(c);
+		return;
+	}
+	a = keymap_lookup(s->ops->keys, k);
+	switch (a) {
+	case ACT_HELP:
+		open_help(c);
+		return;
+	case ACT_BACK:
+		back(c);
+		return;
+	case ACT_REDRAW:
+		c->dirty |= DIRTY_ALL;
+		return;
+	case ACT_SEARCH:
+		if (l == NULL)
+			break;
+		d = w_dialog_input("Search", "Search rows for (^ anchors at the start):",
+				   l->pattern, 0);
+		if (d)
+			w_dialog_set_tag(d, TAG_SEARCH);
+		console_dialog(c, s, d, console_done);
+		return;
+	case ACT_SEARCH_NEXT:
+		if (l == NULL)
+			break;
+		if (w_list_search(l, NULL) < 0)
+			console_message(c, ROLE_WARNING, "not found: %s", l->pattern);
+		return;
+	default:
+		break;
+	}
+	if (l && w_list_act(l, a))
+		return;
+	if (s->ops->key)
+		s->ops->key(s, a, k);
+}
+
+/* read_keys - everything the terminal has ready, without blocking. */
+static void read_keys(struct console *c)
+{
+	wint_t wc;
+	int rc;
+
+	while (!c->quit && (rc = get_wch(&wc)) != ERR)
+		key(c, rc == KEY_CODE_YES ? UI_KEY((int)wc) : (int)wc);
+}
+
+/* loop - poll, handle a batch, draw once. */
+static void loop(struct console *c)
+{
+	struct pollfd pfd[2];
+	char drain[64];
+
+	nodelay(stdscr, TRUE);
+	c->dirty |= DIRTY_ALL;
+	while (!c->quit) {
+		if (c->dirty)
+			draw(c);
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = c->wake[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			while (read(c->wake[0], drain, sizeof(drain)) > 0)
+				;
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
+		/* After EINTR (SIGWINCH) curses has a KEY_RESIZE queued. */
+		read_keys(c);
+	}
+}
+
+/* load_theme - pick and load the theme; errors go to the message line. */
+static void load_theme(struct console *c, const struct console_opts *o, struct theme *th)
+{
+	const char *name = o->theme;
+	char dir[PATH_MAX];
+	int have_dir;
+	struct err e;
+
+	err_clear(&e);
+	if (name == NULL || *name == '\0')
+		name = getenv("RELAYDECK_THEME");
+	have_dir = theme_find_dir(o->themes_dir, dir, sizeof(dir)) == 0;
+	if (o->no_color || !has_colors()) {
+		/* The monochrome file may tune attributes; colours are never used. */
+		if (!have_dir || theme_load(th, dir, "monochrome", &e) < 0)
+			theme_builtin_mono(th);
+		return;
+	}
+	if (name == NULL || *name == '\0') {
+		name = "default";
+		if (!have_dir) {
+			theme_builtin(th);
+			return;
+		}
+	}
+	if (theme_load(th, have_dir ? dir : NULL, name, &e) < 0) {
+		theme_builtin(th);
+		snprintf(c->theme_err, sizeof(c->theme_err), "theme: %s (using the built-in default)",
+			 e.msg);
+	}
+}
+
+/* setup - model, terminal, theme, root screen. */
+static int setup(struct console *c, struct target *t, const struct console_opts *o,
+		 struct err *e)
+{
+	struct theme th;
+	struct err he;
+
+	c->t = t;
+	c->wake[0] = c->wake[1] = -1;
+	if ((c->mcf = load_maincf(t, e)) == NULL)
+		return -1;
+	if ((c->pending = pending_load(t, e)) == NULL)
+		return -1;
+	err_clear(&he);
+	/* Without the host's facts the console still works: defaults are
+	 * blank and table types are checked by syntax only. */
+	c->host = params_host_load(t, &he);
+	if (pipe(c->wake) < 0)
+		return err_sys(e, "pipe");
+	fcntl(c->wake[0], F_SETFL, O_NONBLOCK);
+	fcntl(c->wake[1], F_SETFL, O_NONBLOCK);
+	fcntl(c->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(c->wake[1], F_SETFD, FD_CLOEXEC);
+	if (ui_start(e) < 0)
+		return -1;
+	load_theme(c, o, &th);
+	ui_theme_apply(&th, o->no_color);
+	if (console_push(c, &screen_relay_ops) < 0) {
+		ui_stop();
+		return err_set(e, ERR_NOMEM, "cannot open the relay settings screen: %s", c->msg);
+	}
+	if (c->host == NULL)
+		console_error(c, &he);
+	else if (c->theme_err[0])
+		console_message(c, ROLE_ERROR, "%s", c->theme_err);
+	return 0;
+}
+
+/* teardown - free everything setup made. */
+static void teardown(struct console *c)
+{
+	while (c->depth > 0) {
+		struct screen *s = &c->stack[--c->depth];
+
+		s->ops->free(s);
+	}
+	w_dialog_free(c->dlg);
+	ui_stop();
+	maincf_free(c->mcf);
+	params_host_free(c->host);
+	pending_free(c->pending);
+	if (c->wake[0] >= 0)
+		close(c->wake[0]);
+	if (c->wake[1] >= 0)
+		close(c->wake[1]);
+}
+
+/* console_run - see console.h. */
+int console_run(struct target *t, const struct console_opts *o, struct err *e)
+{
+	struct console c;
+	static const struct console_opts none = { NULL, 0, NULL };
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	/* Wide-character drawing and input need the user's locale. */
+	setlocale(LC_ALL, "");
+	if (o == NULL)
+		o = &none;
+	if (setup(&c, t, o, e) < 0)
+		rc = -1;
+	else
+		loop(&c);
+	teardown(&c);
+	return rc;
+}

@@ -1,1 +1,205 @@
+/*
+ * keymap - key tables, lookup and generated help. See keymap.h.
+ */
 #include "config.h"
+#include "keymap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ui.h"
+
+static const struct {
+	const char *name;
+	const char *help;
+	const char *hint;	/* status bar word, or NULL */
+} acts[ACT_COUNT] = {
+	[ACT_NONE] = { "none", "", NULL },
+	[ACT_UP] = { "up", "Move up", NULL },
+	[ACT_DOWN] = { "down", "Move down", NULL },
+	[ACT_PAGE_UP] = { "page-up", "Page up", NULL },
+	[ACT_PAGE_DOWN] = { "page-down", "Page down", NULL },
+	[ACT_TOP] = { "top", "Go to the first row", NULL },
+	[ACT_BOTTOM] = { "bottom", "Go to the last row", NULL },
+	[ACT_SEARCH] = { "search", "Search forward", "search" },
+	[ACT_SEARCH_NEXT] = { "search-next", "Next match", NULL },
+	[ACT_BACK] = { "back", "Back (quit on the first screen)", "back" },
+	[ACT_ENTER] = { "enter", "Edit / open the selected row", "edit" },
+	[ACT_HELP] = { "help", "Show this help", "help" },
+	[ACT_REDRAW] = { "redraw", "Redraw the screen", NULL },
+	[ACT_UNSET] = { "unset", "Stage removing the parameter from main.cf", "unset" },
+	[ACT_DROP] = { "drop", "Drop the staged edit", "drop" },
+	[ACT_CHANGES] = { "changes", "Pending changes: diff, apply, history", "changes" },
+	[ACT_APPLY] = { "apply", "Apply the pending changes", "apply" },
+	[ACT_HISTORY] = { "history", "Backups: history and rollback", "history" },
+};
+
+const struct keybind keymap_global[] = {
+	{ UI_KEY(KEY_UP), ACT_UP }, { 'k', ACT_UP },
+	{ UI_KEY(KEY_DOWN), ACT_DOWN }, { 'j', ACT_DOWN },
+	{ UI_KEY(KEY_PPAGE), ACT_PAGE_UP }, { UI_CTRL('b'), ACT_PAGE_UP },
+	{ UI_KEY(KEY_NPAGE), ACT_PAGE_DOWN }, { UI_CTRL('f'), ACT_PAGE_DOWN },
+	{ UI_KEY(KEY_HOME), ACT_TOP }, { 'g', ACT_TOP },
+	{ UI_KEY(KEY_END), ACT_BOTTOM }, { 'G', ACT_BOTTOM },
+	{ '/', ACT_SEARCH }, { 'n', ACT_SEARCH_NEXT },
+	{ 'q', ACT_BACK }, { UI_ESC, ACT_BACK },
+	{ '?', ACT_HELP }, { UI_KEY(KEY_F(1)), ACT_HELP },
+	{ UI_CTRL('l'), ACT_REDRAW },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_relay[] = {
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 'e', ACT_ENTER },
+	{ 'u', ACT_UNSET }, { 'x', ACT_DROP },
+	{ 'c', ACT_CHANGES }, { 'd', ACT_CHANGES },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_changes[] = {
+	{ 'a', ACT_APPLY }, { 'h', ACT_HISTORY }, { 'x', ACT_DROP },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_history[] = {
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 0, ACT_NONE }
+};
+
+/* find - action of key in one table. */
+static enum act find(const struct keybind *t, int key)
+{
+	for (; t && t->act != ACT_NONE; t++)
+		if (t->key == key)
+			return t->act;
+	return ACT_NONE;
+}
+
+/* keymap_lookup - screen first, so screens may override global keys. */
+enum act keymap_lookup(const struct keybind *screen, int key)
+{
+	enum act a = find(screen, key);
+
+	return a != ACT_NONE ? a : find(keymap_global, key);
+}
+
+/* keymap_act_name - stable action name. */
+const char *keymap_act_name(enum act a)
+{
+	return (a >= 0 && a < ACT_COUNT) ? acts[a].name : "?";
+}
+
+/* keymap_act_help - one-line description. */
+const char *keymap_act_help(enum act a)
+{
+	return (a >= 0 && a < ACT_COUNT) ? acts[a].help : "";
+}
+
+/* keymap_key_name - printable key name. */
+const char *keymap_key_name(int key, char *out, size_t outlen)
+{
+	static const struct {
+		int key;
+		const char *name;
+	} names[] = {
+		{ UI_KEY(KEY_UP), "Up" }, { UI_KEY(KEY_DOWN), "Down" },
+		{ UI_KEY(KEY_PPAGE), "PgUp" }, { UI_KEY(KEY_NPAGE), "PgDn" },
+		{ UI_KEY(KEY_HOME), "Home" }, { UI_KEY(KEY_END), "End" },
+		{ UI_KEY(KEY_ENTER), "KpEnter" }, { UI_KEY(KEY_F(1)), "F1" },
+		{ '\r', "Enter" }, { '\n', "C-j" }, { UI_ESC, "Esc" }, { ' ', "Space" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].key == key) {
+			snprintf(out, outlen, "%s", names[i].name);
+			return out;
+		}
+	if (key > 0 && key < 32)
+		snprintf(out, outlen, "C-%c", key + 'a' - 1);
+	else if (key > 32 && key < 127)
+		snprintf(out, outlen, "%c", key);
+	else
+		snprintf(out, outlen, "#%x", (unsigned)key);
+	return out;
+}
+
+/* keys_of - "k, Up" : every key bound to a in table t. */
+static void keys_of(const struct keybind *t, enum act a, char *out, size_t outlen)
+{
+	char name[16];
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (; t->act != ACT_NONE; t++) {
+		/* C-j and KpEnter duplicate Enter; keep help short. */
+		if (t->act != a || t->key == '\n' || t->key == UI_KEY(KEY_ENTER))
+			continue;
+		keymap_key_name(t->key, name, sizeof(name));
+		len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "%s%s",
+					len ? ", " : "", name);
+		if (len >= outlen)
+			break;
+	}
+}
+
+/* help_table - one line per distinct action of a table. */
+static int help_table(const struct keybind *t, const struct keybind *shadow, struct buf *out)
+{
+	unsigned char done[ACT_COUNT] = { 0 };
+	char keys[64];
+	const struct keybind *k;
+
+	for (k = t; k->act != ACT_NONE; k++) {
+		if (done[k->act])
+			continue;
+		done[k->act] = 1;
+		/* A global action the screen rebinds is listed with the screen. */
+		if (shadow && find(shadow, k->key) != ACT_NONE)
+			continue;
+		keys_of(t, k->act, keys, sizeof(keys));
+		if (buf_printf(out, "  %-16s %s\n", keys, acts[k->act].help) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* keymap_hints - status bar hints: screen actions first, then help/back. */
+int keymap_hints(const struct keybind *screen, struct buf *out)
+{
+	unsigned char done[ACT_COUNT] = { 0 };
+	const struct keybind *tables[2] = { screen, keymap_global };
+	const struct keybind *k;
+	char name[16];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (k = tables[i]; k && k->act != ACT_NONE; k++) {
+			if (done[k->act] || acts[k->act].hint == NULL || k->key == '\n' ||
+			    k->key == UI_KEY(KEY_ENTER) || k->key == UI_ESC ||
+			    k->key == UI_KEY(KEY_F(1)))
+				continue;
+			done[k->act] = 1;
+			if (buf_printf(out, "%s%s:%s", out->len ? " " : "",
+				       keymap_key_name(k->key, name, sizeof(name)),
+				       acts[k->act].hint) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* keymap_help - help text generated from the tables. */
+int keymap_help(const struct keybind *screen, const char *title, struct buf *out)
+{
+	if (screen && screen->act != ACT_NONE) {
+		if (buf_printf(out, "%s\n", title) < 0 || help_table(screen, NULL, out) < 0 ||
+		    buf_puts(out, "\n") < 0)
+			return -1;
+	}
+	if (buf_puts(out, "Everywhere\n") < 0)
+		return -1;
+	if (help_table(keymap_global, screen, out) < 0)
+		return -1;
+	return buf_puts(out, "  mouse            Click selects a row, the wheel scrolls\n");
+}

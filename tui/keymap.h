@@ -1,1 +1,54 @@
-/* placeholder */
+/*
+ * keymap - the one key map: action names, the global key table and the
+ * per-screen tables, and the help text generated from them.
+ *
+ * Keys are ints as ui.h defines them (code points, or UI_KEY(KEY_*)).
+ * A screen's table is searched first, then the global one, so a screen
+ * can give a key its own meaning. Help lists exactly what the tables say.
+ *
+ * Ownership: tables are static. keymap_help appends to a caller's buf.
+ */
+#ifndef RELAYDECK_KEYMAP_H
+#define RELAYDECK_KEYMAP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum act {
+	ACT_NONE,
+	ACT_UP, ACT_DOWN, ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM,
+	ACT_SEARCH, ACT_SEARCH_NEXT, ACT_BACK, ACT_ENTER, ACT_HELP, ACT_REDRAW,
+	ACT_UNSET, ACT_DROP, ACT_CHANGES, ACT_APPLY, ACT_HISTORY,
+	ACT_COUNT
+};
+
+struct keybind {
+	int key;
+	enum act act;
+};
+
+/* A table ends with { 0, ACT_NONE }. */
+extern const struct keybind keymap_global[];
+extern const struct keybind keymap_relay[];
+extern const struct keybind keymap_changes[];
+extern const struct keybind keymap_history[];
+
+/* keymap_lookup - action for key: screen table, then global; ACT_NONE. */
+enum act keymap_lookup(const struct keybind *screen, int key);
+
+/* keymap_act_name / keymap_act_help - "search", "Search forward". */
+const char *keymap_act_name(enum act a);
+const char *keymap_act_help(enum act a);
+
+/* keymap_key_name - "k", "Up", "C-f", "PgDn", "Enter", "Esc". */
+const char *keymap_key_name(int key, char *out, size_t outlen);
+
+/* keymap_hints - short "key:action" hints of a screen for the status bar. */
+int keymap_hints(const struct keybind *screen, struct buf *out);
+
+/* keymap_help - one line per action: its keys, then what it does. The
+ * screen's own actions come first, under title, then the global ones. */
+int keymap_help(const struct keybind *screen, const char *title, struct buf *out);
+
+#endif
