@@ -19,6 +19,7 @@ if ! pfi_create "$port"; then
 fi
 C=$PFI_CONF
 export RELAYDECK_STATE_DIR=$RD_TMP/state
+mkdir -p -m 700 "$RELAYDECK_STATE_DIR"
 # Start from opportunistic TLS so the edits below really change something.
 postconf -c "$C" -e 'smtp_tls_security_level = may'
 postconf -c "$C" -X smtp_tls_CAfile

@@ -8,7 +8,7 @@ rd_require_root_postfix
 rd_tmpdir
 trap rd_cleanup EXIT
 
-tap_plan 17
+tap_plan 18
 
 sh "$RD_LIB/sandbox.sh" "$RD_TMP/sb" >/dev/null
 C=$RD_TMP/sb/etc
@@ -16,6 +16,7 @@ export RELAYDECK_STATE_DIR=$RD_TMP/sb/state
 cp "$C/main.cf" "$RD_TMP/main.cf.orig"
 tap_check "sandbox main.cf parsed by postconf without warnings" \
     test -z "$(postconf -c "$C" -n 2>&1 >/dev/null)"
+tap_check "postfix check passes on the sandbox" postfix -c "$C" check
 
 # show == postconf -n, line for line.
 rd -c "$C" show
