@@ -164,29 +164,35 @@ static int help_table(const struct keybind *t, const struct keybind *shadow, str
 	return 0;
 }
 
-/* keymap_hints - status bar hints: screen actions first, then help/back. */
+/* hint - append "key:word" for the first key bound to a in t. */
+static int hint(const struct keybind *t, enum act a, struct buf *out)
+{
+	char name[16];
+
+	for (; t && t->act != ACT_NONE; t++)
+		if (t->act == a)
+			return buf_printf(out, "%s%s:%s", out->len ? " " : "",
+					  keymap_key_name(t->key, name, sizeof(name)), acts[a].hint);
+	return 0;
+}
+
+/* keymap_hints - "?:help q:back", the screen's actions, then search; the
+ * first two come first so a narrow status bar never loses them. */
 int keymap_hints(const struct keybind *screen, struct buf *out)
 {
 	unsigned char done[ACT_COUNT] = { 0 };
-	const struct keybind *tables[2] = { screen, keymap_global };
 	const struct keybind *k;
-	char name[16];
-	int i;
 
-	for (i = 0; i < 2; i++) {
-		for (k = tables[i]; k && k->act != ACT_NONE; k++) {
-			if (done[k->act] || acts[k->act].hint == NULL || k->key == '\n' ||
-			    k->key == UI_KEY(KEY_ENTER) || k->key == UI_ESC ||
-			    k->key == UI_KEY(KEY_F(1)))
-				continue;
-			done[k->act] = 1;
-			if (buf_printf(out, "%s%s:%s", out->len ? " " : "",
-				       keymap_key_name(k->key, name, sizeof(name)),
-				       acts[k->act].hint) < 0)
-				return -1;
-		}
+	if (hint(keymap_global, ACT_HELP, out) < 0 || hint(keymap_global, ACT_BACK, out) < 0)
+		return -1;
+	for (k = screen; k && k->act != ACT_NONE; k++) {
+		if (done[k->act] || acts[k->act].hint == NULL)
+			continue;
+		done[k->act] = 1;
+		if (hint(screen, k->act, out) < 0)
+			return -1;
 	}
-	return 0;
+	return hint(keymap_global, ACT_SEARCH, out);
 }
 
 /* keymap_help - help text generated from the tables. */

@@ -298,7 +298,7 @@ static void draw_detail(struct relay *r, WINDOW *w, int y, int wd)
 	const struct maincf *m = console_maincf(r->s->c);
 	const struct pending_edit *pe;
 	const char *help, *dflt;
-	char line[1024], help_line[512];
+	char line[1024], help_line[1200];
 	size_t n;
 	int i, ln;
 
