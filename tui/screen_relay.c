@@ -330,19 +330,24 @@ static void draw_detail(struct relay *r, WINDOW *w, int y, int wd)
 			help++;
 	}
 	dflt = default_of(r, def->name);
+	if (*dflt == '\0')
+		dflt = "(empty)";
 	ln = m ? maincf_line(m, def->name) : 0;
+	pe = pending_find(console_pending(r->s->c), def->name);
+	/* The staged value comes first: a long source path may be clipped. */
+	n = 0;
+	line[0] = '\0';
+	if (pe)
+		n = (size_t)snprintf(line, sizeof(line), " staged: %s  ",
+				     pe->value ? pe->value : "(unset)");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
 	if (ln > 0)
-		snprintf(line, sizeof(line), " default: %s   source: %s/main.cf:%d", dflt,
+		snprintf(line + n, sizeof(line) - n, " default: %s   source: %s/main.cf:%d", dflt,
 			 console_target(r->s->c)->config_dir, ln);
 	else
-		snprintf(line, sizeof(line), " default: %s   source: not set in main.cf (default)",
-			 dflt);
-	pe = pending_find(console_pending(r->s->c), def->name);
-	if (pe) {
-		n = strlen(line);
-		snprintf(line + n, sizeof(line) - n, "   staged: %s",
-			 pe->value ? pe->value : "(unset)");
-	}
+		snprintf(line + n, sizeof(line) - n,
+			 " default: %s   source: not set in main.cf (default)", dflt);
 	ui_put(w, y + 3, 0, wd, pe ? ROLE_PENDING : ROLE_DIM, line);
 }
 

@@ -197,7 +197,12 @@ size_t ui_wrap(const char *s, int width)
 		;
 	if (cut > 0)
 		return cut;
-	return fit > 0 ? fit : (n > 0 ? 1 : 0);
+	if (fit > 0 || n == 0)
+		return fit;
+	/* Not even one character fits: take one whole character anyway so
+	 * callers always make progress. */
+	cut = (size_t)mblen(s, MB_CUR_MAX);
+	return cut > 0 && cut <= n ? cut : 1;
 }
 
 /* draw - shared by ui_put and ui_put_nopad. */
