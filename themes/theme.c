@@ -421,6 +421,18 @@ static int is_dir(const char *path)
 	return path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* has_themes - a guessed directory counts only when it holds default.yaml:
+ * a build tree has a themes/ directory of object files too. */
+static int has_themes(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/default.yaml", dir) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* theme_find_dir - the first candidate directory that exists. */
 int theme_find_dir(const char *opt_dir, char *out, size_t outlen)
 {
@@ -440,7 +452,7 @@ int theme_find_dir(const char *opt_dir, char *out, size_t outlen)
 		return 0;
 	}
 #ifdef PKGDATADIR
-	if (is_dir(PKGDATADIR "/themes")) {
+	if (has_themes(PKGDATADIR "/themes")) {
 		snprintf(out, outlen, "%s", PKGDATADIR "/themes");
 		return 0;
 	}
@@ -452,13 +464,21 @@ int theme_find_dir(const char *opt_dir, char *out, size_t outlen)
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
 			if ((size_t)snprintf(cand, sizeof(cand), "%.*s/themes", PATH_MAX - 16, exe) <
-			    sizeof(cand) && is_dir(cand)) {
+			    sizeof(cand) && has_themes(cand)) {
 				snprintf(out, outlen, "%s", cand);
 				return 0;
 			}
 		}
 	}
-	if (is_dir("./themes")) {
+	/* A build outside the source tree: this file's own directory. */
+	if (__FILE__[0] == '/' && (slash = strrchr(__FILE__, '/')) != NULL) {
+		snprintf(cand, sizeof(cand), "%.*s", (int)(slash - __FILE__), __FILE__);
+		if (has_themes(cand)) {
+			snprintf(out, outlen, "%s", cand);
+			return 0;
+		}
+	}
+	if (has_themes("./themes")) {
 		snprintf(out, outlen, "%s", "./themes");
 		return 0;
 	}

@@ -70,7 +70,9 @@ int theme_load(struct theme *th, const char *dir, const char *name, struct err *
 
 /* theme_find_dir - the first existing directory of: opt_dir,
  * $RELAYDECK_THEMES_DIR, PKGDATADIR/themes, the binary's directory's
- * themes/, ./themes. Copies it into out; -1 when none exists. */
+ * themes/, the source tree's themes/ (for a build outside the source
+ * tree), ./themes (the guessed ones must hold default.yaml). Copies it
+ * into out; -1 when none exists. */
 int theme_find_dir(const char *opt_dir, char *out, size_t outlen);
 
 /* theme_role_name - "normal", "diff_add", ... */
