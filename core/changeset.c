@@ -260,13 +260,42 @@ static int has_line(const struct buf *text, const char *line, size_t len)
 	return 0;
 }
 
+/* normalize_lines - append the lines of in to out, with a leading program
+ * path shortened to its name: postfix check reports postconf's warnings as
+ * "/usr/sbin/postconf: warning: ..." where postconf -n itself says
+ * "postconf: warning: ...", and the two must compare equal. */
+static void normalize_lines(const struct buf *in, struct buf *out)
+{
+	const char *p = in->data, *end = in->data + in->len;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end, *colon = memchr(p, ':', (size_t)(eol - p));
+		const char *start = p;
+
+		if (colon && *p == '/' && memchr(p, ' ', (size_t)(colon - p)) == NULL)
+			for (const char *q = p; q < colon; q++)
+				if (*q == '/')
+					start = q + 1;
+		if (eol > p) {
+			buf_append(out, start, (size_t)(eol - start));
+			buf_putc(out, '\n');
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
 /* collect_warnings - stderr of postconf -n and output of postfix check
  * (when root) into w; *check_rc and *conf_rc get the two outcomes. */
 static void collect_warnings(struct target *t, struct buf *w, int *check_rc, int *conf_rc,
 			     struct err *ce, struct err *pe)
 {
-	*check_rc = postfix_check(t, w, ce);
-	*conf_rc = postfix_conf_n(t, NULL, w, pe);
+	struct buf raw = BUF_INIT;
+
+	*check_rc = postfix_check(t, &raw, ce);
+	*conf_rc = postfix_conf_n(t, NULL, &raw, pe);
+	normalize_lines(&raw, w);
+	buf_free(&raw);
 }
 
 /* first_new_warning - the first line of after that is not in before. */
