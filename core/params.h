@@ -29,7 +29,8 @@ enum param_type {
 	PT_BOOL,	/* yes | no */
 	PT_ENUM,	/* one of choices */
 	PT_DURATION,	/* number + optional unit s m h d w (postconf time) */
-	PT_DURATION_MS,	/* like PT_DURATION, also allows "ms" (rate delays) */
+	PT_DURATION_MS,	/* rate delays; validated like PT_DURATION: Postfix 3.7 has
+			 * no "ms" unit and reads "100ms" as 100 minutes */
 	PT_INT,		/* non-negative integer */
 	PT_LIST,	/* words separated by comma and/or whitespace */
 	PT_TABLES,	/* list of lookup table references type:name */
