@@ -21,6 +21,8 @@ SOCK=relaydeck-test-$$
 DIR=$(mktemp -d /tmp/relaydeck-tui.XXXXXX)
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	# kill-server can leave the socket file behind.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
