@@ -7,8 +7,8 @@
  * physical line; a hash table maps names to their definitions in file
  * order. Edits mark lines deleted or give a line owned replacement text;
  * nothing is shifted, so an edit costs the size of the definition, not of
- * the file. Line numbers and sorted name lists are rebuilt lazily, once
- * per batch of edits.
+ * the file. Line numbers come from a Fenwick tree of rows per physical
+ * line, so edits and maincf_line stay O(log n) however they interleave.
  *
  * Postfix's rules, established with `postconf -c DIR -n` (Postfix 3.7.11):
  * - "Whitespace" is C isspace() in the C locale: space, \t, \n, \v, \f, \r.
@@ -45,6 +45,7 @@
 #include "config.h"
 #include "maincf.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +105,15 @@ struct maincf {
 	size_t *hash;		/* param index + 1; 0 is empty */
 	size_t hsize;		/* power of two */
 
-	/* Caches rebuilt lazily after edits (mutable through const). */
-	int *lineno;		/* 1-based number of each physical line's first row */
-	int lineno_ok;
+	/* Rows per physical line as a Fenwick tree (1-based), built on first
+	 * use and then kept up to date; rebuilt when lines outgrow it. */
+	long *fen;
+	size_t fcap;
+	int fen_ok;
 };
+
+static long line_rows(const struct line *);
+static void fen_add(struct maincf *, size_t, long);
 
 /* grow_array - make room for one more element in a malloc'd array. */
 static int grow_array(void **arr, size_t *alloc, size_t used, size_t elsize)
@@ -262,6 +268,7 @@ static int line_add(struct maincf *m, const char *text, size_t len, enum line_ki
 	l->text = text;
 	l->len = len;
 	l->kind = (unsigned char)kind;
+	fen_add(m, m->nlines - 1, line_rows(l));
 	return 0;
 }
 
@@ -284,7 +291,6 @@ static int def_add(struct maincf *m, const char *name, size_t namelen, char *val
 	d->last = last;
 	d->value = value;
 	d->live = 1;
-	m->lineno_ok = 0;
 	return 0;
 }
 
@@ -448,7 +454,7 @@ void maincf_free(struct maincf *m)
 	free(m->defs);
 	free(m->params);
 	free(m->hash);
-	free(m->lineno);
+	free(m->fen);
 	free(m->data);
 	free(m);
 }
@@ -490,42 +496,85 @@ const char *maincf_get(const struct maincf *m, const char *name)
 	return d ? d->value : NULL;
 }
 
-/* lineno_build - number every physical line; run once per batch of edits. */
-static int lineno_build(struct maincf *m)
+/* line_rows - how many rows a physical line takes in the output. */
+static long line_rows(const struct line *l)
 {
-	size_t i, j;
-	int n = 1;
-	int *ln;
+	long n = 0;
+	size_t j;
 
-	if (m->lineno_ok)
+	if (l->deleted)
 		return 0;
-	if ((ln = realloc(m->lineno, (m->nlines + 1) * sizeof(*ln))) == NULL)
-		return -1;
-	m->lineno = ln;
-	for (i = 0; i < m->nlines; i++) {
-		const struct line *l = &m->lines[i];
+	for (j = 0; j < l->len; j++)
+		n += (l->text[j] == '\n');
+	return n + l->add_eol;
+}
 
-		ln[i] = n;
-		if (l->deleted)
-			continue;
-		for (j = 0; j < l->len; j++)
-			n += (l->text[j] == '\n');
-		n += l->add_eol;
+/* fen_add - add delta to line i's rows, when the tree is built. */
+static void fen_add(struct maincf *m, size_t i, long delta)
+{
+	if (!m->fen_ok || delta == 0)
+		return;
+	if (i >= m->fcap) {
+		m->fen_ok = 0;
+		return;
 	}
-	m->lineno_ok = 1;
+	for (i++; i <= m->fcap; i += i & (~i + 1))
+		m->fen[i] += delta;
+}
+
+/* fen_build - build the tree over every line in O(n), with room to grow. */
+static int fen_build(struct maincf *m)
+{
+	size_t i, j, cap = m->nlines * 2 + 64;
+	long *f;
+
+	if (m->fen_ok && m->nlines <= m->fcap)
+		return 0;
+	if ((f = calloc(cap + 1, sizeof(*f))) == NULL)
+		return -1;
+	for (i = 1; i <= cap; i++) {
+		if (i <= m->nlines)
+			f[i] += line_rows(&m->lines[i - 1]);
+		j = i + (i & (~i + 1));
+		if (j <= cap)
+			f[j] += f[i];
+	}
+	free(m->fen);
+	m->fen = f;
+	m->fcap = cap;
+	m->fen_ok = 1;
 	return 0;
+}
+
+/* line_touch - record that line i changed from old_rows rows. */
+static void line_touch(struct maincf *m, size_t i, long old_rows)
+{
+	fen_add(m, i, line_rows(&m->lines[i]) - old_rows);
+}
+
+/* line_delete - drop physical line i from the output. */
+static void line_delete(struct maincf *m, size_t i)
+{
+	long rows = line_rows(&m->lines[i]);
+
+	m->lines[i].deleted = 1;
+	line_touch(m, i, rows);
 }
 
 /* maincf_line - 1-based line of the effective definition, or 0. */
 int maincf_line(const struct maincf *m, const char *name)
 {
 	const struct def *d = effective_def(m, name);
-	/* The line-number cache is not part of the model's observable state. */
+	/* The row index is a cache, not part of the model's observable state. */
 	struct maincf *mm = (struct maincf *)m;
+	size_t i;
+	long n = 1;
 
-	if (d == NULL || lineno_build(mm) < 0)
+	if (d == NULL || fen_build(mm) < 0)
 		return 0;
-	return m->lineno[d->first];
+	for (i = d->first; i > 0; i -= i & (~i + 1))
+		n += m->fen[i];
+	return n > INT_MAX ? 0 : (int)n;
 }
 
 /* maincf_valid_name - the names relaydeck writes: letters, digits, '_', '.', '-'. */
@@ -669,6 +718,7 @@ int maincf_set(struct maincf *m, const char *name, const char *value, struct err
 	const char *eol, *final;
 	char *norm, *owned;
 	size_t i, len, prev;
+	long rows;
 
 	if (check_edit(name, value, e) < 0)
 		return -1;
@@ -697,15 +747,16 @@ int maincf_set(struct maincf *m, const char *name, const char *value, struct err
 		/* Comment and blank lines inside the old definition stay, after it. */
 		for (i = d->first + 1; i <= d->last; i++)
 			if (m->lines[i].kind == LINE_CONT)
-				m->lines[i].deleted = 1;
+				line_delete(m, i);
+		rows = line_rows(start);
 		free(start->owned);
 		start->owned = owned;
 		start->text = owned;
 		start->len = len;
+		line_touch(m, dd->first, rows);
 		free(dd->value);
 		dd->value = norm;
 		dd->last = dd->first;
-		m->lineno_ok = 0;
 		return 0;
 	}
 
@@ -723,12 +774,13 @@ int maincf_set(struct maincf *m, const char *name, const char *value, struct err
 	m->lines[m->nlines - 1].owned = owned;
 	i = m->nlines - 1;
 	if (def_add(m, name, strlen(name), norm, i, i) < 0) {
-		m->lines[i].deleted = 1;
+		line_delete(m, i);
 		return err_set(e, ERR_NOMEM, "%s: out of memory", name);
 	}
-	if (prev != MC_NONE && !*line_eol(&m->lines[prev]))
+	if (prev != MC_NONE && !*line_eol(&m->lines[prev])) {
 		m->lines[prev].add_eol = 1;
-	m->lineno_ok = 0;
+		fen_add(m, prev, 1);
+	}
 	return 0;
 
 nomem:
@@ -751,14 +803,13 @@ int maincf_unset(struct maincf *m, const char *name, struct err *e)
 	for (i = 0; i < p->ndefs; i++) {
 		struct def *d = &m->defs[p->defs[i]];
 
-		m->lines[d->first].deleted = 1;
+		line_delete(m, d->first);
 		for (j = d->first + 1; j <= d->last; j++)
 			if (m->lines[j].kind == LINE_CONT)
-				m->lines[j].deleted = 1;
+				line_delete(m, j);
 		d->live = 0;
 	}
 	p->ndefs = 0;
-	m->lineno_ok = 0;
 	return 0;
 }
 
