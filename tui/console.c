@@ -371,7 +371,7 @@ static void back(struct console *c)
 	console_dialog(c, top(c), d, console_done);
 }
 
-/* mouse - click selects, double click opens, wheel scrolls. */
+/* mouse - a click (press) selects, the wheel scrolls. */
 static void mouse(struct console *c)
 {
 	struct screen *s = top(c);
@@ -384,11 +384,8 @@ static void mouse(struct console *c)
 		w_list_scroll(l, -3);
 	else if (ev.bstate & BUTTON5_PRESSED)
 		w_list_scroll(l, +3);
-	else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
-		if (w_list_click(l, ev.y - l->y0) == 0 && (ev.bstate & BUTTON1_DOUBLE_CLICKED) &&
-		    s->ops->key)
-			s->ops->key(s, ACT_ENTER, '\r');
-	}
+	else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+		w_list_click(l, ev.y - l->y0);
 	c->dirty |= DIRTY_SCREEN;
 }
 

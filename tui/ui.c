@@ -28,8 +28,8 @@ int ui_start(struct err *e)
 	/* Esc must act at once, not after the default one-second wait. */
 	set_escdelay(25);
 	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
-		  BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	/* Report presses at once instead of waiting to resolve clicks. */
 	mouseinterval(0);
 	return 0;
 }
