@@ -606,6 +606,34 @@ static void test_crash_safety(void **state)
 	buf_free(&big2);
 }
 
+static void test_not_root_skips_check(void **state)
+{
+	struct fx *f = *state;
+	struct changeset *cs = changeset_new(f->t);
+	struct apply_report r;
+	struct err e;
+	char *next = with_relayhost(f->orig, "[192.0.2.31]:587");
+
+	need_root();
+	/* as seen by a target without root: postfix check must not run */
+	f->t->is_root = 0;
+	apply_report_init(&r);
+	err_clear(&e);
+	assert_int_equal(changeset_stage(cs, "relative/main.cf", "x", 1, 0644, 0, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_int_equal(changeset_stage(cs, f->maincf, next, strlen(next), 0644, 0, &e), 0);
+	if (changeset_apply(cs, "as a user", &r, &e) != 0)
+		fail_msg("apply: %s", e.msg);
+	assert_int_equal(r.check_skipped, 1);
+	assert_int_equal(r.validated, 0);
+	assert_non_null(strstr(r.steps.data, "postfix check: skipped"));
+	assert_non_null(strstr(r.steps.data, "postconf -n: ok"));
+	assert_file_is(f->maincf, next);
+	apply_report_free(&r);
+	changeset_free(cs);
+	free(next);
+}
+
 static void test_pending_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -723,6 +751,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_root_skips_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_build, setup, teardown),
