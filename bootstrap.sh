@@ -54,9 +54,20 @@ cmd_deps() {
 		# starting the machine's own instance.
 		echo "postfix postfix/main_mailer_type select No configuration" |
 		    as_root debconf-set-selections
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		# Keep package services (the machine's Postfix, sshd) from
+		# starting on install: invoke-rc.d obeys policy-rc.d's 101.
+		policy=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			policy=/usr/sbin/policy-rc.d
+			as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d &&
+			    chmod 755 /usr/sbin/policy-rc.d'
+		fi
+		rc=0
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		    --no-install-recommends $missing
+		    --no-install-recommends $missing || rc=$?
+		[ -z "$policy" ] || as_root rm -f "$policy"
+		[ "$rc" -eq 0 ] || die "apt-get failed (exit $rc)"
 	else
 		say "all packages present"
 	fi
