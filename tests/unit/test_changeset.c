@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -141,7 +142,8 @@ static int setup(void **state)
 	/* postconf and postfix need it before they honour -c. */
 	if (access("/etc/postfix/main.cf", F_OK) != 0)
 		close(open("/etc/postfix/main.cf", O_WRONLY | O_CREAT, 0644));
-	snprintf(f->root, sizeof(f->root), "/tmp/rd-cs.XXXXXX");
+	/* under /var: maillog_file must match maillog_file_prefixes */
+	snprintf(f->root, sizeof(f->root), "/var/tmp/rd-cs.XXXXXX");
 	if (mkdtemp(f->root) == NULL)
 		return -1;
 	chmod(f->root, 0755);
@@ -634,6 +636,95 @@ static void test_not_root_skips_check(void **state)
 	free(next);
 }
 
+/* pf_status - 0 when the instance's master runs. */
+static int pf_status(const struct fx *f)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "postfix -c '%s' status >/dev/null 2>&1", f->conf);
+	return system(cmd);
+}
+
+/* setup_running - the fixture as a started instance: no chroot, no inet
+ * listener (nothing binds a port), postlogd writing ROOT/maillog. */
+static int setup_running(void **state)
+{
+	struct fx *f;
+	struct passwd *pw = getpwnam("postfix");
+	char cmd[600], extra[300];
+
+	if (setup(state) < 0)
+		return -1;
+	if (geteuid() != 0 || pw == NULL)
+		return 0;	/* the test skips */
+	f = *state;
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i -e '/^smtp *inet/s/^/#/' -e 's/^\\([a-z0-9]* *[a-z-]* *[-yn] *[-yn] *\\)y/\\1n/' "
+		 "'%s/master.cf' && chown postfix '%s/data'", f->conf, f->root);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(extra, sizeof(extra), "maillog_file = %s/maillog\nmaster_service_disable = inet\n",
+		 f->root);
+	fx_write_main(f, extra);
+	snprintf(cmd, sizeof(cmd), "postfix -c '%s' start >/dev/null 2>&1", f->conf);
+	if (system(cmd) != 0)
+		return -1;
+	for (int i = 0; i < 100 && pf_status(f) != 0; i++)
+		usleep(100000);
+	return pf_status(f) == 0 ? 0 : -1;
+}
+
+static int teardown_running(void **state)
+{
+	struct fx *f = *state;
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "postfix -c '%s' stop >/dev/null 2>&1", f->conf);
+	if (pf_status(f) == 0 && system(cmd) == 0)
+		for (int i = 0; i < 100 && pf_status(f) == 0; i++)
+			usleep(100000);
+	if (pf_status(f) == 0) {
+		snprintf(cmd, sizeof(cmd), "postfix -c '%s' abort >/dev/null 2>&1", f->conf);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return teardown(state);
+}
+
+static void test_reload_when_running(void **state)
+{
+	struct fx *f = *state;
+	struct changeset *cs = changeset_new(f->t);
+	struct apply_report r;
+	struct err e;
+	char *next = with_relayhost(f->orig, "[192.0.2.32]:587"), log[200], *s = NULL;
+
+	need_root();
+	apply_report_init(&r);
+	err_clear(&e);
+	assert_int_equal(changeset_stage(cs, f->maincf, next, strlen(next), 0644, 0, &e), 0);
+	if (changeset_apply(cs, "reload me", &r, &e) != 0)
+		fail_msg("apply: %s", e.msg);
+	assert_int_equal(r.reloaded, 1);
+	assert_non_null(strstr(r.steps.data, "reload: ok"));
+	assert_int_equal(pf_status(f), 0);
+	/* the master says so in its log */
+	snprintf(log, sizeof(log), "%s/maillog", f->root);
+	for (int i = 0; i < 50; i++) {
+		free(s);
+		s = slurp(log, NULL);
+		if (s && strstr(s, "reload -- version"))
+			break;
+		usleep(100000);
+	}
+	assert_non_null(s);
+	assert_non_null(strstr(s, "reload -- version"));
+	free(s);
+	apply_report_free(&r);
+	changeset_free(cs);
+	free(next);
+}
+
 static void test_pending_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -752,6 +843,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_root_skips_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_when_running, setup_running,
+						teardown_running),
 		cmocka_unit_test_setup_teardown(test_pending_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_build, setup, teardown),
