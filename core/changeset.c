@@ -12,7 +12,9 @@
  *	id	ID
  *	time	UNIX-TIME
  *	description	TEXT (tabs and newlines turned into spaces)
- *	file	N	EXISTED(0/1)	MODE(octal)	UID	GID	SECRET(0/1)	POSTMAP(0/1)	TYPE(- for default)	PATH
+ *	file	N	EXISTED	MODE	UID	GID	SECRET	POSTMAP	TYPE	PATH
+ * (EXISTED, SECRET, POSTMAP are 0/1, MODE is octal, TYPE is "-" for the
+ * default database type; PATH comes last and runs to the end of the line.)
  *
  * Apply: lock, re-read the files (nothing to do when none changed),
  * remove temp files a killed writer left, record Postfix's warnings,
@@ -56,6 +58,7 @@ struct changeset {
 	size_t n;
 };
 
+/* changeset_new - an empty change set on t. */
 struct changeset *changeset_new(struct target *t)
 {
 	struct changeset *cs = calloc(1, sizeof(*cs));
@@ -65,6 +68,7 @@ struct changeset *changeset_new(struct target *t)
 	return cs;
 }
 
+/* changeset_free - release, wiping staged and original contents. */
 void changeset_free(struct changeset *cs)
 {
 	if (cs == NULL)
@@ -113,6 +117,7 @@ static struct cs_file *stage_slot(struct changeset *cs, const char *path, struct
 	return f;
 }
 
+/* changeset_stage_map - stage new content, remembering the map type for postmap. */
 int changeset_stage_map(struct changeset *cs, const char *path, const void *data,
 			size_t len, mode_t mode, unsigned flags, const char *type,
 			struct err *e)
@@ -132,12 +137,14 @@ int changeset_stage_map(struct changeset *cs, const char *path, const void *data
 	return 0;
 }
 
+/* changeset_stage - stage new content of path. */
 int changeset_stage(struct changeset *cs, const char *path, const void *data, size_t len,
 		    mode_t mode, unsigned flags, struct err *e)
 {
 	return changeset_stage_map(cs, path, data, len, mode, flags, NULL, e);
 }
 
+/* changeset_stage_remove - stage the removal of path. */
 int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flags,
 			   struct err *e)
 {
@@ -169,6 +176,7 @@ static int read_current(struct target *t, struct cs_file *f, struct err *e)
 	return 0;
 }
 
+/* changeset_changed - count staged files that differ from the target. */
 size_t changeset_changed(struct changeset *cs, struct err *e)
 {
 	size_t n = 0;
@@ -181,6 +189,7 @@ size_t changeset_changed(struct changeset *cs, struct err *e)
 	return n;
 }
 
+/* changeset_diff - one unified diff per changed file. */
 int changeset_diff(struct changeset *cs, struct buf *out, struct err *e)
 {
 	for (size_t i = 0; i < cs->n; i++) {
@@ -218,6 +227,7 @@ int changeset_diff(struct changeset *cs, struct buf *out, struct err *e)
 	return 0;
 }
 
+/* apply_report_init - an empty report. */
 void apply_report_init(struct apply_report *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -225,6 +235,7 @@ void apply_report_init(struct apply_report *r)
 	buf_init(&r->warnings, 0);
 }
 
+/* apply_report_free - release the report's buffers. */
 void apply_report_free(struct apply_report *r)
 {
 	if (r == NULL)
@@ -335,7 +346,7 @@ static void keep_old_warnings(const struct buf *before, const struct buf *after,
 	}
 }
 
-/* meta_escape - description on one line. */
+/* meta_clean - the description on one line. */
 static void meta_clean(const char *in, char *out, size_t n)
 {
 	snprintf(out, n, "%s", in ? in : "");
@@ -495,8 +506,8 @@ static int fail_restored(struct changeset *cs, struct apply_report *r, struct er
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (previous files restored)");
 		step(r, "restore: ok", NULL);
 	} else {
-		snprintf(e->msg + n, sizeof(e->msg) - n, " (restoring the previous files failed: %s)",
-			 re.msg);
+		snprintf(e->msg + n, sizeof(e->msg) - n,
+			 " (restoring the previous files failed: %s)", re.msg);
 		step(r, "restore: FAILED", NULL);
 	}
 	return -1;
@@ -544,6 +555,7 @@ out:
 	return rc;
 }
 
+/* changeset_apply - lock, back up, write, postmap, validate, reload; restore on failure. */
 int changeset_apply(struct changeset *cs, const char *description, struct apply_report *r,
 		    struct err *e)
 {
@@ -656,6 +668,7 @@ struct meta {
 	size_t n;
 };
 
+/* meta_free - release a parsed meta file (the struct itself is the caller's). */
 static void meta_free(struct meta *m)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -747,7 +760,7 @@ static int meta_load(struct target *t, const char *id, struct meta *m, struct er
 	return r;
 }
 
-/* id_newer - order IDs newest first: stamp, then the numeric suffix. */
+/* id_cmp_desc - order IDs newest first: stamp, then the numeric suffix. */
 static int id_cmp_desc(const void *pa, const void *pb)
 {
 	const char *a = *(char *const *)pa, *b = *(char *const *)pb;
@@ -762,6 +775,7 @@ static int id_cmp_desc(const void *pa, const void *pb)
 	return -c;
 }
 
+/* changeset_history - complete backups, newest first. */
 int changeset_history(struct target *t, struct backup_info **list, size_t *count,
 		      struct err *e)
 {
@@ -815,6 +829,7 @@ fail:
 	return -1;
 }
 
+/* changeset_history_free - release a history list. */
 void changeset_history_free(struct backup_info *list, size_t count)
 {
 	if (list == NULL)
@@ -827,6 +842,7 @@ void changeset_history_free(struct backup_info *list, size_t count)
 	free(list);
 }
 
+/* changeset_rollback - restore a backup through a change set of its own. */
 int changeset_rollback(struct target *t, const char *id, struct apply_report *r,
 		       struct err *e)
 {
@@ -849,7 +865,8 @@ int changeset_rollback(struct target *t, const char *id, struct apply_report *r,
 	changeset_history_free(list, count);
 	if (!found) {
 		if (id)
-			return err_set(e, ERR_NOTFOUND, "no backup %s in %s/backups", id, t->state_dir);
+			return err_set(e, ERR_NOTFOUND, "no backup %s in %s/backups", id,
+				       t->state_dir);
 		return err_set(e, ERR_NOTFOUND, "no backups in %s/backups", t->state_dir);
 	}
 	if (meta_load(t, want, &m, e) != 0)

@@ -48,9 +48,10 @@ static int split_lines(const char *s, size_t len, struct side *sd)
 		size_t l = nl ? (size_t)(nl - (s + i)) + 1 : len - i;
 
 		if (n == cap) {
-			struct line *nv = realloc(sd->lines, (cap = cap ? cap * 2 : 64) * sizeof(*nv));
+			struct line *nv;
 
-			if (nv == NULL)
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(sd->lines, cap * sizeof(*nv))) == NULL)
 				return -1;
 			sd->lines = nv;
 		}
@@ -63,6 +64,7 @@ static int split_lines(const char *s, size_t len, struct side *sd)
 	return 0;
 }
 
+/* hash_line - FNV-1a of a line, newline included. */
 static uint64_t hash_line(const struct line *l)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
@@ -326,6 +328,7 @@ static int emit(struct ctx *c, const char *la, const char *lb, size_t ctxn, int 
 	return 0;
 }
 
+/* side_free - release what split/classify/compact allocated. */
 static void side_free(struct side *sd)
 {
 	free(sd->lines);
@@ -377,12 +380,14 @@ done:
 	return r;
 }
 
+/* diff_unified - plain unified diff. */
 int diff_unified(const char *a, size_t alen, const char *b, size_t blen, const char *label_a,
 		 const char *label_b, int context, struct buf *out, struct err *e)
 {
 	return diff_run(a, alen, b, blen, label_a, label_b, context, 0, out, e);
 }
 
+/* diff_unified_masked - unified diff with every printed line masked. */
 int diff_unified_masked(const char *a, size_t alen, const char *b, size_t blen,
 			const char *label_a, const char *label_b, int context,
 			struct buf *out, struct err *e)
@@ -390,6 +395,7 @@ int diff_unified_masked(const char *a, size_t alen, const char *b, size_t blen,
 	return diff_run(a, alen, b, blen, label_a, label_b, context, 1, out, e);
 }
 
+/* diff_mask_line - keep the key, replace the value with stars (rules in diff.h). */
 int diff_mask_line(const char *line, size_t len, struct buf *out)
 {
 	static const char stars[] = "********";

@@ -50,6 +50,7 @@ static int value_ok(const char *s)
 	return strpbrk(s, "\n\r") == NULL;
 }
 
+/* find_index - position of the edit for name; 0 when there is none. */
 static int find_index(const struct pending *p, const char *name, size_t *idx)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -143,6 +144,7 @@ bad:
 	return err_at(e, path, lineno);
 }
 
+/* pending_load - the staged edits of t (none when there is no state file). */
 struct pending *pending_load(struct target *t, struct err *e)
 {
 	struct pending *p = calloc(1, sizeof(*p));
@@ -171,6 +173,7 @@ fail:
 	return NULL;
 }
 
+/* pending_free - release the edits. */
 void pending_free(struct pending *p)
 {
 	if (p == NULL)
@@ -183,6 +186,7 @@ void pending_free(struct pending *p)
 	free(p);
 }
 
+/* pending_set - stage name = value. */
 int pending_set(struct pending *p, const char *name, const char *value, struct err *e)
 {
 	if (name == NULL || !name_ok(name, strlen(name)))
@@ -192,6 +196,7 @@ int pending_set(struct pending *p, const char *name, const char *value, struct e
 	return put_edit(p, name, strlen(name), value, e);
 }
 
+/* pending_unset - stage the removal of name. */
 int pending_unset(struct pending *p, const char *name, struct err *e)
 {
 	if (name == NULL || !name_ok(name, strlen(name)))
@@ -199,6 +204,7 @@ int pending_unset(struct pending *p, const char *name, struct err *e)
 	return put_edit(p, name, strlen(name), NULL, e);
 }
 
+/* pending_drop - forget the edit for name. */
 int pending_drop(struct pending *p, const char *name)
 {
 	size_t i;
@@ -212,16 +218,19 @@ int pending_drop(struct pending *p, const char *name)
 	return 0;
 }
 
+/* pending_count - number of staged edits. */
 size_t pending_count(const struct pending *p)
 {
 	return p ? p->n : 0;
 }
 
+/* pending_at - edit i in staging order, or NULL. */
 const struct pending_edit *pending_at(const struct pending *p, size_t i)
 {
 	return p && i < p->n ? &p->v[i] : NULL;
 }
 
+/* pending_find - the edit for name, or NULL. */
 const struct pending_edit *pending_find(const struct pending *p, const char *name)
 {
 	size_t i;
@@ -229,6 +238,7 @@ const struct pending_edit *pending_find(const struct pending *p, const char *nam
 	return p && name && find_index(p, name, &i) ? &p->v[i] : NULL;
 }
 
+/* pending_save - write the state file, or remove it when empty. */
 int pending_save(struct pending *p, struct err *e)
 {
 	struct buf b = BUF_INIT;
@@ -260,6 +270,7 @@ out:
 	return r;
 }
 
+/* pending_clear - drop every edit and remove the state file. */
 int pending_clear(struct pending *p, struct err *e)
 {
 	while (p->n > 0)
@@ -267,6 +278,7 @@ int pending_clear(struct pending *p, struct err *e)
 	return pending_save(p, e);
 }
 
+/* pending_build - current main.cf plus the edits, staged into cs. */
 int pending_build(struct pending *p, struct changeset *cs, struct err *e)
 {
 	struct buf cur = BUF_INIT, out = BUF_INIT;

@@ -31,6 +31,7 @@ static void append_lines(struct buf *warnings, const struct buf *text)
 		buf_putc(warnings, '\n');
 }
 
+/* postfix_conf_n - postconf -n; stderr lines are warnings. */
 int postfix_conf_n(struct target *t, struct buf *out, struct buf *warnings, struct err *e)
 {
 	const char *argv[] = { "postconf", "-c", t->config_dir, "-n", NULL };
@@ -47,6 +48,7 @@ int postfix_conf_n(struct target *t, struct buf *out, struct buf *warnings, stru
 	return r;
 }
 
+/* postfix_expand - postconf -x -h NAME, newline trimmed. */
 int postfix_expand(struct target *t, const char *name, struct buf *out, struct err *e)
 {
 	const char *argv[] = { "postconf", "-c", t->config_dir, "-x", "-h", name, NULL };
@@ -67,6 +69,7 @@ int postfix_expand(struct target *t, const char *name, struct buf *out, struct e
 	return r;
 }
 
+/* postfix_check - postfix check, as root only. */
 int postfix_check(struct target *t, struct buf *warnings, struct err *e)
 {
 	const char *argv[] = { "postfix", "-c", t->config_dir, "check", NULL };
@@ -89,6 +92,7 @@ int postfix_check(struct target *t, struct buf *warnings, struct err *e)
 	return r < 0 ? -1 : 0;
 }
 
+/* postfix_running - postfix status: exit 0 means the master runs. */
 int postfix_running(struct target *t, struct err *e)
 {
 	const char *argv[] = { "postfix", "-c", t->config_dir, "status", NULL };
@@ -105,6 +109,7 @@ int postfix_running(struct target *t, struct err *e)
 	return r;
 }
 
+/* postfix_reload - postfix reload. */
 int postfix_reload(struct target *t, struct err *e)
 {
 	const char *argv[] = { "postfix", "-c", t->config_dir, "reload", NULL };
@@ -117,6 +122,7 @@ int postfix_reload(struct target *t, struct err *e)
 	return r;
 }
 
+/* postfix_postmap - postmap [TYPE:]PATH. */
 int postfix_postmap(struct target *t, const char *type, const char *path, struct err *e)
 {
 	char spec[4096];

@@ -231,7 +231,8 @@ static void test_apply_ok(void **state)
 	assert_int_equal(changeset_diff(cs, &d, &e), 0);
 	snprintf(want, sizeof(want), "--- a%s\n+++ b%s\n@@ ", f->maincf, f->maincf);
 	assert_true(strncmp(d.data, want, strlen(want)) == 0);
-	assert_non_null(strstr(d.data, "\n-relayhost = [192.0.2.25]:587\n+relayhost = [192.0.2.26]:587\n"));
+	assert_non_null(strstr(d.data, "\n-relayhost = [192.0.2.25]:587\n"
+				       "+relayhost = [192.0.2.26]:587\n"));
 	if (changeset_apply(cs, "set relayhost", &r, &e) != 0)
 		fail_msg("apply: %s", e.msg);
 	assert_file_is(f->maincf, next);
@@ -473,7 +474,8 @@ static void test_secret_file(void **state)
 	{
 		struct buf b = BUF_INIT;
 
-		assert_int_equal(buf_printf(&b, "%ssmtp_sasl_password_maps = hash:%s\n", cf, pw), 0);
+		assert_int_equal(buf_printf(&b, "%ssmtp_sasl_password_maps = hash:%s\n", cf, pw),
+				 0);
 		assert_int_equal(changeset_stage(cs, f->maincf, b.data, b.len, 0644, 0, &e), 0);
 		buf_free(&b);
 	}
@@ -547,8 +549,10 @@ static void test_crash_safety(void **state)
 	need_root();
 	snprintf(pw, sizeof(pw), "%s/sasl_passwd", f->conf);
 	for (int i = 0; i < 40000; i++) {
-		assert_int_equal(buf_printf(&big, "[smtp%d.example.net]:587 user%d:old-pass-%d\n", i, i, i), 0);
-		assert_int_equal(buf_printf(&big2, "[smtp%d.example.net]:587 user%d:new-pass-%d\n", i, i, i), 0);
+		assert_int_equal(buf_printf(&big, "[smtp%d.example.net]:587 user%d:old-pass-%d\n",
+					    i, i, i), 0);
+		assert_int_equal(buf_printf(&big2, "[smtp%d.example.net]:587 user%d:new-pass-%d\n",
+					    i, i, i), 0);
 	}
 	write_file(pw, big.data, big.len, 0600);
 	pid = fork();
@@ -592,7 +596,8 @@ static void test_crash_safety(void **state)
 
 		apply_report_init(&r);
 		err_clear(&e);
-		assert_int_equal(changeset_stage(cs, pw, big2.data, big2.len, 0600, CS_SECRET, &e), 0);
+		assert_int_equal(changeset_stage(cs, pw, big2.data, big2.len, 0600, CS_SECRET, &e),
+				 0);
 		if (changeset_apply(cs, "after the crash", &r, &e) != 0)
 			fail_msg("apply: %s", e.msg);
 		assert_non_null(strstr(r.steps.data, "removed stale temporary file"));
@@ -659,7 +664,8 @@ static int setup_running(void **state)
 		return 0;	/* the test skips */
 	f = *state;
 	snprintf(cmd, sizeof(cmd),
-		 "sed -i -e '/^smtp *inet/s/^/#/' -e 's/^\\([a-z0-9]* *[a-z-]* *[-yn] *[-yn] *\\)y/\\1n/' "
+		 "sed -i -e '/^smtp *inet/s/^/#/' "
+		 "-e 's/^\\([a-z0-9]* *[a-z-]* *[-yn] *[-yn] *\\)y/\\1n/' "
 		 "'%s/master.cf' && chown postfix '%s/data'", f->conf, f->root);
 	if (system(cmd) != 0)
 		return -1;

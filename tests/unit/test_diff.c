@@ -87,7 +87,8 @@ static void test_edit_cases(void **state)
 		  "--- a/f\n+++ b/f\n@@ -1,7 +1,6 @@\n 1\n 2\n 3\n-4\n 5\n 6\n 7\n" },
 		{ "replace in middle", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nx\n6\n7\n8\n9\n",
 		  "--- a/f\n+++ b/f\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+x\n 6\n 7\n 8\n" },
-		{ "create from empty", "", "a\nb\n", "--- a/f\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n+b\n" },
+		{ "create from empty", "", "a\nb\n",
+		  "--- a/f\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n+b\n" },
 		{ "delete everything", "a\n", "", "--- a/f\n+++ b/f\n@@ -1 +0,0 @@\n-a\n" },
 		{ "newline removed at end", "a\nb\n", "a\nb",
 		  "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n" },
@@ -96,12 +97,14 @@ static void test_edit_cases(void **state)
 		{ "context without newline", "x\nb", "y\nb",
 		  "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-x\n+y\n b\n\\ No newline at end of file\n" },
 		{ "two hunks far apart",
-		  "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "x\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\ny\n",
+		  "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n",
+		  "x\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\ny\n",
 		  "--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n-1\n+x\n 2\n 3\n 4\n"
 		  "@@ -9,4 +9,4 @@\n 9\n 10\n 11\n-12\n+y\n" },
 		{ "close changes merge",
 		  "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "x\n2\n3\n4\n5\n6\n7\ny\n9\n",
-		  "--- a/f\n+++ b/f\n@@ -1,9 +1,9 @@\n-1\n+x\n 2\n 3\n 4\n 5\n 6\n 7\n-8\n+y\n 9\n" },
+		  "--- a/f\n+++ b/f\n@@ -1,9 +1,9 @@\n-1\n+x\n 2\n 3\n 4\n 5\n 6\n 7\n"
+		  "-8\n+y\n 9\n" },
 	};
 
 	(void)state;
@@ -160,7 +163,8 @@ static void test_large_fast(void **state)
 		" param_99 = value 99\n-param_100 = value 100\n+param_100 = changed\n"
 		" param_101 = value 101\n param_102 = value 102\n param_103 = value 103\n"
 		"@@ -24997,7 +24997,6 @@\n param_24997 = value 24997\n param_24998 = value 24998\n"
-		" param_24999 = value 24999\n-param_25000 = value 25000\n param_25001 = value 25001\n"
+		" param_24999 = value 24999\n-param_25000 = value 25000\n"
+		" param_25001 = value 25001\n"
 		" param_25002 = value 25002\n param_25003 = value 25003\n"
 		"@@ -49988,6 +49987,7 @@\n param_49988 = value 49988\n param_49989 = value 49989\n"
 		" param_49990 = value 49990\n+inserted = yes\n param_49991 = value 49991\n"
@@ -216,7 +220,8 @@ static void test_mask_line(void **state)
 static void test_masked_never_shows_secret(void **state)
 {
 	const char *a = "# relay credentials\n[smtp.a.example]:587 alice:Old-Pa55\n"
-			"[smtp.b.example]:587 bob:Keep-S3cret\n[smtp.c.example]:587 carol:Gone-S3cret";
+			"[smtp.b.example]:587 bob:Keep-S3cret\n"
+			"[smtp.c.example]:587 carol:Gone-S3cret";
 	const char *b = "# relay credentials\n[smtp.a.example]:587 alice:New-Pa55\n"
 			"[smtp.b.example]:587 bob:Keep-S3cret\n";
 	char *d = run_diff(a, b, 1);
@@ -284,11 +289,13 @@ static void test_patch_accepts(void **state)
 	(void)state;
 	if (system("command -v patch >/dev/null 2>&1") != 0)
 		skip();
-	patch_roundtrip("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "0\n1\n2\n3\nthree\n5\n6\n7\n9\n10\n11\n");
+	patch_roundtrip("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+			"0\n1\n2\n3\nthree\n5\n6\n7\n9\n10\n11\n");
 	patch_roundtrip("a\nb\n", "a\nb");
 	patch_roundtrip("a\nb", "a\nc\n");
 	patch_roundtrip("x\n", "");
-	patch_roundtrip("relayhost =\n", "relayhost = [smtp.example.com]:587\nsmtp_tls_security_level = encrypt\n");
+	patch_roundtrip("relayhost =\n",
+			"relayhost = [smtp.example.com]:587\nsmtp_tls_security_level = encrypt\n");
 	/* scattered edits in a bigger file */
 	p = strstr(big2, "\n500\n");
 	memcpy(p + 1, "5x0", 3);
