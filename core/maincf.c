@@ -577,8 +577,8 @@ int maincf_line(const struct maincf *m, const char *name)
 	return n > INT_MAX ? 0 : (int)n;
 }
 
-/* maincf_valid_name - the names relaydeck writes: letters, digits, '_', '.', '-'. */
-static int maincf_valid_name(const char *name)
+/* maincf_name_ok - the names relaydeck writes: letters, digits, '_', '.', '-'. */
+int maincf_name_ok(const char *name)
 {
 	const char *s;
 
@@ -692,7 +692,7 @@ static int check_edit(const char *name, const char *value, struct err *e)
 {
 	const char *s;
 
-	if (!maincf_valid_name(name))
+	if (!maincf_name_ok(name))
 		return err_set(e, ERR_INVALID, "invalid parameter name \"%.64s\"%s",
 			       name ? name : "", name && strlen(name) > 64 ? "..." : "");
 	if (value == NULL)

@@ -43,18 +43,37 @@ int maincf_line(const struct maincf *m, const char *name);
 /* maincf_set - define name = value. The effective definition is replaced in
  * place (earlier, inert duplicates are left alone); a new name is appended
  * at the end of the file. A long list value is folded onto indented
- * continuation lines. value must not contain a newline or NUL. */
+ * continuation lines. value must not contain a newline or NUL.
+ * Details: "name = value" when it fits in 80 columns (or is one word),
+ * else "name =" and one word per line indented by four spaces, split at
+ * whitespace only (commas stay where the admin put them; a { ... } group
+ * stays on one line), so postconf reports the same value. Comment and
+ * blank lines inside the old definition are kept, after the new one. The
+ * file's CRLF/LF style and a missing final newline are kept. Leading and
+ * trailing whitespace of value is dropped. ERR_INVALID for a name that
+ * fails maincf_name_ok or a value with control characters (\n, \r, ...;
+ * tab is allowed). */
 int maincf_set(struct maincf *m, const char *name, const char *value, struct err *e);
 
-/* maincf_unset - remove every definition of name (like `postconf -X`).
- * Returns 0 also when name was not set. */
+/* maincf_unset - remove every definition of name (like `postconf -X`):
+ * their first and continuation lines; comment and blank lines among them
+ * stay. Returns 0 also when name was not set. */
 int maincf_unset(struct maincf *m, const char *name, struct err *e);
+
+/* maincf_name_ok - 1 when name is [A-Za-z0-9_.-]+ (at most 256 bytes), the
+ * names set/unset accept (service names like smtp-amavis make '-' and '.'
+ * appear in per-service parameter names). */
+int maincf_name_ok(const char *name);
 
 /* maincf_names - sorted, distinct names explicitly set. *names is a
  * malloc'd array of pointers owned by the model; free the array only. */
 int maincf_names(const struct maincf *m, const char ***names, size_t *count);
 
-/* maincf_show - `postconf -n` output: "name = value\n", sorted by name. */
+/* maincf_show - `postconf -n` output: "name = value\n", sorted by name
+ * (strcmp), "name =\n" for an empty value. It prints every name set;
+ * postconf -n also omits names Postfix does not know and nothing
+ * references ("unused parameter"), and with -c DIR adds
+ * "config_directory = DIR" unless the file sets it. */
 int maincf_show(const struct maincf *m, struct buf *out);
 
 #endif

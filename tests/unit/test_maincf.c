@@ -618,6 +618,9 @@ static void test_bad_input(void **state)
 	assert_int_equal(maincf_set(m, "#x", "a", &e), -1);
 	assert_int_equal(maincf_unset(m, "bad name", &e), -1);
 	assert_int_equal(e.code, ERR_INVALID);
+	assert_true(maincf_name_ok("smtp_tls_CAfile"));
+	assert_false(maincf_name_ok("smtp tls"));
+	assert_false(maincf_name_ok(NULL));
 	assert_int_equal(maincf_set(m, "smtp-amavis_destination_concurrency_limit", "2", &e), 0);
 	assert_int_equal(maincf_serialize(m, &err), 0);
 	assert_string_equal(err.data, "relayhost = a\nsmtp-amavis_destination_concurrency_limit = 2\n");
