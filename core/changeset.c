@@ -4,6 +4,10 @@
  *
  * State under t->state_dir (created 0700):
  *	lock			the change lock (target lock op, 5 s wait)
+ *	applying		ID of the backup whose apply is under way; left
+ *				behind only by a killed process (or a failed
+ *				restore), and the next apply restores that backup
+ *				first
  *	backups/ID/meta		what the backup holds (format below)
  *	backups/ID/file.N	the original bytes of file N (0600)
  * ID is UTC "YYYYMMDDTHHMMSSZ-N". meta is written last, so a backup
@@ -16,7 +20,8 @@
  * (EXISTED, SECRET, POSTMAP are 0/1, MODE is octal, TYPE is "-" for the
  * default database type; PATH comes last and runs to the end of the line.)
  *
- * Apply: lock, re-read the files (nothing to do when none changed),
+ * Apply: lock, finish an interrupted apply (restore its backup), re-read
+ * the files (nothing to do when none changed),
  * remove temp files a killed writer left, record Postfix's warnings,
  * back up, write, postmap, validate, reload, unlock. A failure after the
  * backup puts every file back from it before returning.
@@ -555,6 +560,117 @@ out:
 	return rc;
 }
 
+struct meta_file {
+	size_t idx;
+	int existed, secret, postmap;
+	unsigned mode;
+	long uid, gid;
+	char type[32];
+	char *path;
+};
+
+struct meta {
+	struct backup_info info;
+	struct meta_file *files;
+	size_t n;
+};
+
+/* meta_free - release a parsed meta file (the struct itself is the caller's). */
+static void meta_free(struct meta *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->files[i].path);
+	free(m->files);
+	m->files = NULL;
+	m->n = 0;
+}
+
+static int meta_load(struct target *t, const char *id, struct meta *m, struct err *e);
+
+/* recover_interrupted - a relaydeck killed between its backup and the end
+ * of its apply left the "applying" marker naming that backup: put those
+ * files back before anything else, so a half-applied change set (some
+ * files new, some old, unvalidated) never stays in place. */
+static int recover_interrupted(struct target *t, struct apply_report *r, struct err *e)
+{
+	struct buf id = BUF_INIT, data = BUF_INIT;
+	struct target_stat st;
+	struct meta m;
+	char *marker, *path = NULL;
+	size_t n;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if ((marker = target_state_path(t, "applying")) == NULL)
+		return err_set(e, ERR_NOMEM, "apply: out of memory");
+	if (target_stat(t, marker, &st, e) < 0)
+		goto out;
+	if (!st.exists) {
+		rc = 0;
+		goto out;
+	}
+	if (target_read(t, marker, &id, e) < 0)
+		goto out;
+	while (id.len && (id.data[id.len - 1] == '\n'))
+		id.data[--id.len] = '\0';
+	if (id.len == 0 || id.len > 60 || strchr(id.data, '/') || meta_load(t, id.data, &m, e) != 0) {
+		err_set(e, ERR_PARSE, "%s: names no usable backup; an earlier apply was interrupted, "
+			"check the files and remove this marker", marker);
+		err_at(e, marker, 1);
+		goto out;
+	}
+	n = strlen(t->state_dir) + id.len + 64;
+	if ((path = malloc(n)) == NULL) {
+		err_set(e, ERR_NOMEM, "apply: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		struct meta_file *f = &m.files[i];
+		struct write_opts o = { (mode_t)f->mode, (uid_t)f->uid, (gid_t)f->gid };
+
+		if (!f->existed) {
+			if (t->ops->unlink(t, f->path, e) < 0)
+				goto out;
+			continue;
+		}
+		snprintf(path, n, "%s/backups/%s/file.%zu", t->state_dir, id.data, f->idx);
+		if (target_read(t, path, &data, e) < 0 ||
+		    t->ops->write_atomic(t, f->path, data.data, data.len, &o, e) < 0)
+			goto out;
+		buf_wipe_free(&data);
+		buf_init(&data, 0);
+		if (f->postmap && postfix_postmap(t, f->type, f->path, e) < 0)
+			goto out;
+	}
+	if (t->ops->unlink(t, marker, e) < 0)
+		goto out;
+	step(r, "recovered an interrupted apply: files restored from backup", id.data);
+	rc = 0;
+out:
+	buf_wipe_free(&data);
+	buf_free(&id);
+	meta_free(&m);
+	free(path);
+	free(marker);
+	return rc;
+}
+
+/* marker_set - name the backup being applied, or remove the marker (id NULL). */
+static int marker_set(struct target *t, const char *id, struct err *e)
+{
+	char *marker = target_state_path(t, "applying");
+	int r;
+
+	if (marker == NULL)
+		return err_set(e, ERR_NOMEM, "apply: out of memory");
+	if (id)
+		r = target_write(t, marker, id, strlen(id), 0600, e);
+	else
+		r = t->ops->unlink(t, marker, e);
+	free(marker);
+	return r;
+}
+
 /* changeset_apply - lock, back up, write, postmap, validate, reload; restore on failure. */
 int changeset_apply(struct changeset *cs, const char *description, struct apply_report *r,
 		    struct err *e)
@@ -565,7 +681,7 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 	void *lock = NULL;
 	char *lockpath = NULL, *bdir = NULL;
 	size_t changed = 0;
-	int dummy1, dummy2, running, rc = -1;
+	int dummy1, dummy2, running, marked = 0, rc = -1;
 
 	if (t->ops->mkdir_p(t, t->state_dir, 0700, e) < 0)
 		return -1;
@@ -580,6 +696,8 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 		lock = NULL;
 		goto out;
 	}
+	if (recover_interrupted(t, r, e) < 0)
+		goto out;
 	for (size_t i = 0; i < cs->n; i++) {
 		if (read_current(t, &cs->files[i], e) < 0)
 			goto out;
@@ -600,6 +718,9 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 		goto out;
 	}
 	step(r, "backup", r->backup_id);
+	if (marker_set(t, r->backup_id, e) < 0)
+		goto out;
+	marked = 1;
 	for (size_t i = 0; i < cs->n; i++) {
 		struct cs_file *f = &cs->files[i];
 
@@ -644,6 +765,9 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 	}
 	rc = 0;
 out:
+	/* The marker stays only when the files could not be put back. */
+	if (marked && (rc == 0 || r->restored))
+		marker_set(t, NULL, &ig);
 	if (lock)
 		t->ops->unlock(t, lock);
 	buf_free(&before);
@@ -653,30 +777,6 @@ out:
 }
 
 /* ---- history and rollback ------------------------------------------------ */
-
-struct meta_file {
-	size_t idx;
-	int existed, secret, postmap;
-	unsigned mode;
-	char type[32];
-	char *path;
-};
-
-struct meta {
-	struct backup_info info;
-	struct meta_file *files;
-	size_t n;
-};
-
-/* meta_free - release a parsed meta file (the struct itself is the caller's). */
-static void meta_free(struct meta *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->files[i].path);
-	free(m->files);
-	m->files = NULL;
-	m->n = 0;
-}
 
 /* meta_parse - read a backup's meta file (text in b, path for errors). */
 static int meta_parse(const char *path, struct buf *b, struct meta *m, struct err *e)
@@ -700,12 +800,11 @@ static int meta_parse(const char *path, struct buf *b, struct meta *m, struct er
 			snprintf(m->info.description, sizeof(m->info.description), "%s", tab);
 		} else if (strcmp(line, "file") == 0) {
 			struct meta_file f, *nv;
-			long uid, gid;
 			int pos = 0;
 
 			memset(&f, 0, sizeof(f));
 			if (sscanf(tab, "%zu\t%d\t%o\t%ld\t%ld\t%d\t%d\t%31[^\t]\t%n", &f.idx,
-				   &f.existed, &f.mode, &uid, &gid, &f.secret, &f.postmap, f.type,
+				   &f.existed, &f.mode, &f.uid, &f.gid, &f.secret, &f.postmap, f.type,
 				   &pos) != 8 || pos == 0 || tab[pos] != '/')
 				goto bad;
 			if (strcmp(f.type, "-") == 0)

@@ -562,9 +562,13 @@ static void test_crash_safety(void **state)
 		struct apply_report r;
 		struct err e;
 
+		char *cf = with_relayhost(f->orig, "[192.0.2.33]:587");
+
 		setenv("RELAYDECK_TEST_STALL_BEFORE_RENAME_MS", "2000", 1);
 		apply_report_init(&r);
-		if (changeset_stage(cs, pw, big2.data, big2.len, 0600, CS_SECRET, &e) < 0)
+		/* main.cf is written first, then the child dies on the big file */
+		if (changeset_stage(cs, f->maincf, cf, strlen(cf), 0644, 0, &e) < 0 ||
+		    changeset_stage(cs, pw, big2.data, big2.len, 0600, CS_SECRET, &e) < 0)
 			_exit(2);
 		changeset_apply(cs, "will be killed", &r, &e);
 		_exit(3);
@@ -586,6 +590,9 @@ static void test_crash_safety(void **state)
 	assert_memory_equal(got, big.data, n);
 	free(got);
 	assert_int_equal(mode_of(pw), 0600);
+	/* each file is old or new, never torn; main.cf is already new here */
+	assert_null(strstr(got = slurp(f->maincf, NULL), "[192.0.2.25]:587"));
+	free(got);
 	assert_true(temp_files(f->conf, "sasl_passwd", &open_) >= 1);
 	assert_int_equal(open_, 0);
 	/* the next apply takes the lock the dead process held and cleans up */
@@ -600,6 +607,9 @@ static void test_crash_safety(void **state)
 				 0);
 		if (changeset_apply(cs, "after the crash", &r, &e) != 0)
 			fail_msg("apply: %s", e.msg);
+		assert_non_null(strstr(r.steps.data, "recovered an interrupted apply"));
+		/* the half-applied change set was undone: main.cf is the old one */
+		assert_file_is(f->maincf, f->orig);
 		assert_non_null(strstr(r.steps.data, "removed stale temporary file"));
 		assert_int_equal(temp_files(f->conf, "sasl_passwd", &open_), 0);
 		got = slurp(pw, &n);
