@@ -197,7 +197,10 @@ static void json_param(struct json *j, struct cli_ctx *c, const char *name,
 
 	json_obj_begin(j);
 	json_kv_str(j, "name", name);
-	json_kv_str(j, "value", value ? value : def_value);
+	if (value == NULL && strcmp(name, "config_directory") == 0)
+		json_kv_str(j, "value", c->t->config_dir);	/* named on the command line */
+	else
+		json_kv_str(j, "value", value ? value : def_value);
 	if (x)
 		json_kv_str(j, "expanded", x);
 	json_kv_str(j, "default", def_value);
@@ -226,18 +229,128 @@ static void json_param(struct json *j, struct cli_ctx *c, const char *name,
 	json_obj_end(j);
 }
 
+/* Names `postconf -n` prints: those set in main.cf that Postfix knows or that
+ * another set value refers to as $name, ${name} or $(name) (the rest it
+ * drops with an "unused parameter" warning), plus config_directory when the
+ * directory was named by -c or MAIL_CONFIG, as postconf adds it then. */
+struct show_list {
+	const char **names;	/* sorted; pointers into the model or static */
+	size_t count;
+	const char *config_dir_arg;	/* value printed for config_directory, or NULL */
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* collect_refs - every $name reference in the set values, sorted (malloc'd copies). */
+static char **collect_refs(const struct maincf *m, const char **names, size_t n, size_t *nrefs)
+{
+	char **refs = NULL;
+	size_t count = 0, cap = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = maincf_get(m, names[i]);
+
+		for (const char *d = strchr(v, '$'); d; d = strchr(d + 1, '$')) {
+			const char *q = d + 1;
+			size_t len = 0;
+
+			if (*q == '{' || *q == '(')
+				q++;
+			while ((q[len] >= 'a' && q[len] <= 'z') || (q[len] >= 'A' && q[len] <= 'Z') ||
+			       (q[len] >= '0' && q[len] <= '9') || q[len] == '_')
+				len++;
+			if (len == 0)
+				continue;
+			if (count == cap) {
+				char **nr = realloc(refs, (cap = cap ? cap * 2 : 64) * sizeof(*refs));
+
+				if (nr == NULL)
+					break;
+				refs = nr;
+			}
+			if ((refs[count] = strndup(q, len)) != NULL)
+				count++;
+		}
+	}
+	if (count)
+		qsort(refs, count, sizeof(*refs), cmp_str);
+	*nrefs = count;
+	return refs;
+}
+
+/* show_list_build - see struct show_list; warns on stderr like postconf. */
+static int show_list_build(struct cli_ctx *c, struct show_list *sl)
+{
+	const char **names = NULL;
+	char **refs;
+	size_t n = 0, nrefs = 0, kept = 0;
+	const char *arg = c->o->config_dir ? c->o->config_dir : getenv("MAIL_CONFIG");
+
+	memset(sl, 0, sizeof(*sl));
+	if (ctx_host(c) < 0 || maincf_names(c->m, &names, &n) < 0)
+		return -1;
+	sl->names = malloc((n + 1) * sizeof(*sl->names));
+	if (sl->names == NULL) {
+		free(names);
+		return err_set(&c->e, ERR_NOMEM, "out of memory");
+	}
+	refs = collect_refs(c->m, names, n, &nrefs);
+	if (arg && *arg && maincf_get(c->m, "config_directory") == NULL)
+		sl->config_dir_arg = arg;
+	for (size_t i = 0; i < n; i++) {
+		if (sl->config_dir_arg && strcmp(names[i], "config_directory") > 0 &&
+		    (kept == 0 || strcmp(sl->names[kept - 1], "config_directory") < 0))
+			sl->names[kept++] = "config_directory";
+		if (params_host_known(c->host, names[i]) ||
+		    (nrefs && bsearch(&names[i], refs, nrefs, sizeof(*refs), cmp_str))) {
+			sl->names[kept++] = names[i];
+		} else if (!c->o->json) {
+			fprintf(stderr, "relaydeck: warning: %s: unused parameter: %s=%s\n",
+				c->maincf_path, names[i], maincf_get(c->m, names[i]));
+		}
+	}
+	if (sl->config_dir_arg && (kept == 0 || strcmp(sl->names[kept - 1], "config_directory") < 0))
+		sl->names[kept++] = "config_directory";
+	sl->count = kept;
+	for (size_t i = 0; i < nrefs; i++)
+		free(refs[i]);
+	free(refs);
+	free(names);
+	return 0;
+}
+
+/* show_value - the value show prints for a listed name. */
+static const char *show_value(const struct cli_ctx *c, const struct show_list *sl,
+			      const char *name)
+{
+	const char *v = maincf_get(c->m, name);
+
+	if (v == NULL && sl->config_dir_arg && strcmp(name, "config_directory") == 0)
+		return sl->config_dir_arg;
+	return v ? v : "";
+}
+
 static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 {
 	struct buf out = BUF_INIT, expanded = BUF_INIT;
 	struct pending *p = NULL;
-	const char **names = NULL;
-	size_t count = 0;
 	int status = EXIT_OK;
 
 	if (!c->o->json && argc == 1) {
-		/* The fast path: exactly `postconf -n`, from the model alone. */
-		maincf_show(c->m, &out);
+		struct show_list sl;
+
+		if (show_list_build(c, &sl) < 0)
+			return fail(c);
+		for (size_t i = 0; i < sl.count; i++) {
+			const char *v = show_value(c, &sl, sl.names[i]);
+
+			buf_printf(&out, *v ? "%s = %s\n" : "%s =\n", sl.names[i], v);
+		}
 		fwrite(out.data, 1, out.len, stdout);
+		free(sl.names);
 		buf_free(&out);
 		return EXIT_OK;
 	}
@@ -291,10 +404,13 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 			for (int i = 1; i < argc; i++)
 				json_param(&j, c, argv[i], p, &expanded);
 		} else {
-			maincf_names(c->m, &names, &count);
-			for (size_t i = 0; i < count; i++)
-				json_param(&j, c, names[i], p, &expanded);
-			free(names);
+			struct show_list sl;
+
+			if (show_list_build(c, &sl) == 0) {
+				for (size_t i = 0; i < sl.count; i++)
+					json_param(&j, c, sl.names[i], p, &expanded);
+				free(sl.names);
+			}
 		}
 		json_arr_end(&j);
 		json_obj_end(&j);
