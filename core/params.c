@@ -290,14 +290,15 @@ static struct host_entry *host_slot(const struct params_host *h, const char *nam
 }
 
 /* run_postconf - postconf [-c DIR] FLAG; stdout handed to the caller. */
-static int run_postconf(struct target *t, const char *flag, char **out, struct err *e)
+static int run_postconf(struct target *t, int with_dir, const char *flag, char **out,
+			struct err *e)
 {
 	const char *argv[5];
 	struct run_out ro;
 	int n = 0;
 
 	argv[n++] = "postconf";
-	if (t->config_dir) {
+	if (with_dir && t->config_dir) {
 		argv[n++] = "-c";
 		argv[n++] = t->config_dir;
 	}
@@ -396,8 +397,13 @@ struct params_host *params_host_load(struct target *t, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (run_postconf(t, "-d", &h->defaults, e) < 0 || parse_defaults(h, e) < 0
-	    || run_postconf(t, "-m", &h->types_text, e) < 0 || parse_types(h, e) < 0) {
+	/* `postconf -m` evaluates main.cf and dies on, e.g., a myorigin file that
+	 * does not exist; the table types are a property of the installed Postfix,
+	 * so ask again without the config dir before giving up. */
+	if (run_postconf(t, 1, "-d", &h->defaults, e) < 0 || parse_defaults(h, e) < 0
+	    || (run_postconf(t, 1, "-m", &h->types_text, e) < 0
+		&& run_postconf(t, 0, "-m", &h->types_text, e) < 0)
+	    || parse_types(h, e) < 0) {
 		params_host_free(h);
 		return NULL;
 	}
