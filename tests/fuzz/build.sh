@@ -82,7 +82,7 @@ for name in "$@"; do
 	# shellcheck disable=SC2086
 	if ! "$CC" -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-		-I"$incdir" -I"$top/core" -o "$bin" "$src" $files $libs; then
+		-I"$incdir" -I"$top/core" -I"$top/themes" -I"$top/remote" -o "$bin" "$src" $files $libs; then
 		echo "build.sh: fuzz_$name did not build" >&2
 		failed=1
 		continue
