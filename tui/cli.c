@@ -533,9 +533,33 @@ static void print_staged(struct cli_ctx *c, const struct pending *p)
 		       n == 1 ? "" : "s");
 }
 
-static int cmd_set(struct cli_ctx *c, int argc, char **argv)
+/* stage_edits - record argv[1..] as staged sets (NAME=VALUE) or unsets (NAME);
+ * they were validated before, so one bad argument stages nothing. */
+static int stage_edits(struct cli_ctx *c, int argc, char **argv, int unset)
 {
 	struct pending *p;
+	char name[256];
+	const char *value;
+	int rc = 0;
+
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return fail(c);
+	for (int i = 1; i < argc && rc == 0; i++) {
+		if (unset)
+			rc = pending_unset(p, argv[i], &c->e);
+		else if (split_assignment(argv[i], name, sizeof(name), &value) == 0)
+			rc = pending_set(p, name, value, &c->e);
+	}
+	if (rc == 0)
+		rc = pending_save(p, &c->e);
+	if (rc == 0)
+		print_staged(c, p);
+	pending_free(p);
+	return rc == 0 ? EXIT_OK : fail(c);
+}
+
+static int cmd_set(struct cli_ctx *c, int argc, char **argv)
+{
 	char name[256];
 	const char *value;
 
@@ -543,7 +567,6 @@ static int cmd_set(struct cli_ctx *c, int argc, char **argv)
 		return usage_error(c, "set needs NAME=VALUE");
 	if (ctx_host(c) < 0)
 		return fail(c);
-	/* Validate everything first: one bad value stages nothing. */
 	for (int i = 1; i < argc; i++) {
 		if (split_assignment(argv[i], name, sizeof(name), &value) < 0) {
 			err_set(&c->e, ERR_USAGE, "set: expected NAME=VALUE, got '%s'", argv[i]);
@@ -552,27 +575,11 @@ static int cmd_set(struct cli_ctx *c, int argc, char **argv)
 		if (params_validate_name_value(c->host, name, value, &c->e) < 0)
 			return fail(c);
 	}
-	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
-	for (int i = 1; i < argc; i++) {
-		split_assignment(argv[i], name, sizeof(name), &value);
-		if (pending_set(p, name, value, &c->e) < 0)
-			goto failed;
-	}
-	if (pending_save(p, &c->e) < 0)
-		goto failed;
-	print_staged(c, p);
-	pending_free(p);
-	return EXIT_OK;
-failed:
-	pending_free(p);
-	return fail(c);
+	return stage_edits(c, argc, argv, 0);
 }
 
 static int cmd_unset(struct cli_ctx *c, int argc, char **argv)
 {
-	struct pending *p;
-
 	if (argc < 2)
 		return usage_error(c, "unset needs a parameter name");
 	if (ctx_host(c) < 0)
@@ -583,20 +590,7 @@ static int cmd_unset(struct cli_ctx *c, int argc, char **argv)
 			return fail(c);
 		}
 	}
-	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
-	for (int i = 1; i < argc; i++) {
-		if (pending_unset(p, argv[i], &c->e) < 0)
-			goto failed;
-	}
-	if (pending_save(p, &c->e) < 0)
-		goto failed;
-	print_staged(c, p);
-	pending_free(p);
-	return EXIT_OK;
-failed:
-	pending_free(p);
-	return fail(c);
+	return stage_edits(c, argc, argv, 1);
 }
 
 static int cmd_discard(struct cli_ctx *c, int argc, char **argv)
