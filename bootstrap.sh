@@ -102,6 +102,11 @@ cmd_build() {
 	    [ configure -nt "$builddir/Makefile" ]; then
 		say "configure $want"
 		(cd "$builddir" && "$top/configure" "$@")
+		# Objects depend on sources, not on flags: objects built with
+		# other switches (e.g. ASan) would be linked as they are.
+		if [ -f "$builddir/.configure-args" ] && [ "x$have" != "x$want" ]; then
+			make -C "$builddir" clean >/dev/null
+		fi
 		printf '%s' "$want" >"$builddir/.configure-args"
 	fi
 	make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)"
