@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "cli_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,16 +22,6 @@
 #include "pending.h"
 #include "postfix.h"
 #include "target.h"
-
-/* Everything a subcommand needs, opened once. */
-struct cli_ctx {
-	const struct cli_opts *o;
-	struct target *t;
-	struct maincf *m;
-	char *maincf_path;
-	struct params_host *host;
-	struct err e;
-};
 
 int cli_exit_code(const struct err *e)
 {
@@ -109,8 +100,7 @@ static int ctx_open(struct cli_ctx *c, const struct cli_opts *o)
 	return c->m ? 0 : -1;
 }
 
-/* ctx_host - load the host's defaults and map types once. */
-static int ctx_host(struct cli_ctx *c)
+int cli_ctx_host(struct cli_ctx *c)
 {
 	if (c->host == NULL)
 		c->host = params_host_load(c->t, &c->e);
@@ -125,21 +115,19 @@ static void ctx_close(struct cli_ctx *c)
 	target_free(c->t);
 }
 
-/* fail - report c->e and turn it into an exit code. */
-static int fail(struct cli_ctx *c)
+int cli_fail(struct cli_ctx *c)
 {
 	cli_report_error(c->o, &c->e);
 	return cli_exit_code(&c->e);
 }
 
-static int usage_error(struct cli_ctx *c, const char *msg)
+int cli_usage_error(struct cli_ctx *c, const char *msg)
 {
 	err_set(&c->e, ERR_USAGE, "%s", msg);
-	return fail(c);
+	return cli_fail(c);
 }
 
-/* confirm - ask on a terminal; without one, require --yes. 1 = go ahead. */
-static int confirm(struct cli_ctx *c, const char *question)
+int cli_confirm(struct cli_ctx *c, const char *question)
 {
 	char answer[16];
 
@@ -290,7 +278,7 @@ static int show_list_build(struct cli_ctx *c, struct show_list *sl)
 	const char *arg = c->o->config_dir ? c->o->config_dir : getenv("MAIL_CONFIG");
 
 	memset(sl, 0, sizeof(*sl));
-	if (ctx_host(c) < 0 || maincf_names(c->m, &names, &n) < 0)
+	if (cli_ctx_host(c) < 0 || maincf_names(c->m, &names, &n) < 0)
 		return -1;
 	sl->names = malloc((n + 1) * sizeof(*sl->names));
 	if (sl->names == NULL) {
@@ -343,7 +331,7 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 		struct show_list sl;
 
 		if (show_list_build(c, &sl) < 0)
-			return fail(c);
+			return cli_fail(c);
 		for (size_t i = 0; i < sl.count; i++) {
 			const char *v = show_value(c, &sl, sl.names[i]);
 
@@ -356,15 +344,15 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-')
-			return usage_error(c, "show: unknown option");
+			return cli_usage_error(c, "show: unknown option");
 	}
 	if (argc > 1 || c->o->json) {
-		if (ctx_host(c) < 0)
-			return fail(c);
+		if (cli_ctx_host(c) < 0)
+			return cli_fail(c);
 		for (int i = 1; i < argc; i++) {
 			if (!params_host_known(c->host, argv[i]) && !maincf_get(c->m, argv[i])) {
 				err_set(&c->e, ERR_INVALID, "unknown parameter: %s", argv[i]);
-				return fail(c);
+				return cli_fail(c);
 			}
 		}
 	}
@@ -380,7 +368,7 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 	}
 	p = pending_load(c->t, &c->e);
 	if (p == NULL)
-		return fail(c);
+		return cli_fail(c);
 	{
 		/* One postconf run expands every $name for the JSON "expanded" field. */
 		const char *xargv[] = { "postconf", "-c", c->t->config_dir, "-x", "-n", NULL };
@@ -430,9 +418,9 @@ static int cmd_params(struct cli_ctx *c, int argc, char **argv)
 	size_t n;
 
 	if (argc > 1)
-		return usage_error(c, "params takes no arguments");
-	if (ctx_host(c) < 0 || (p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
+		return cli_usage_error(c, "params takes no arguments");
+	if (cli_ctx_host(c) < 0 || (p = pending_load(c->t, &c->e)) == NULL)
+		return cli_fail(c);
 	cat = params_catalog(&n);
 	if (c->o->json) {
 		struct json j;
@@ -543,7 +531,7 @@ static int stage_edits(struct cli_ctx *c, int argc, char **argv, int unset)
 	int rc = 0;
 
 	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
+		return cli_fail(c);
 	for (int i = 1; i < argc && rc == 0; i++) {
 		if (unset)
 			rc = pending_unset(p, argv[i], &c->e);
@@ -555,7 +543,7 @@ static int stage_edits(struct cli_ctx *c, int argc, char **argv, int unset)
 	if (rc == 0)
 		print_staged(c, p);
 	pending_free(p);
-	return rc == 0 ? EXIT_OK : fail(c);
+	return rc == 0 ? EXIT_OK : cli_fail(c);
 }
 
 static int cmd_set(struct cli_ctx *c, int argc, char **argv)
@@ -564,16 +552,16 @@ static int cmd_set(struct cli_ctx *c, int argc, char **argv)
 	const char *value;
 
 	if (argc < 2)
-		return usage_error(c, "set needs NAME=VALUE");
-	if (ctx_host(c) < 0)
-		return fail(c);
+		return cli_usage_error(c, "set needs NAME=VALUE");
+	if (cli_ctx_host(c) < 0)
+		return cli_fail(c);
 	for (int i = 1; i < argc; i++) {
 		if (split_assignment(argv[i], name, sizeof(name), &value) < 0) {
 			err_set(&c->e, ERR_USAGE, "set: expected NAME=VALUE, got '%s'", argv[i]);
-			return fail(c);
+			return cli_fail(c);
 		}
 		if (params_validate_name_value(c->host, name, value, &c->e) < 0)
-			return fail(c);
+			return cli_fail(c);
 	}
 	return stage_edits(c, argc, argv, 0);
 }
@@ -581,13 +569,13 @@ static int cmd_set(struct cli_ctx *c, int argc, char **argv)
 static int cmd_unset(struct cli_ctx *c, int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(c, "unset needs a parameter name");
-	if (ctx_host(c) < 0)
-		return fail(c);
+		return cli_usage_error(c, "unset needs a parameter name");
+	if (cli_ctx_host(c) < 0)
+		return cli_fail(c);
 	for (int i = 1; i < argc; i++) {
 		if (!params_host_known(c->host, argv[i]) && !maincf_get(c->m, argv[i])) {
 			err_set(&c->e, ERR_INVALID, "unknown parameter: %s", argv[i]);
-			return fail(c);
+			return cli_fail(c);
 		}
 	}
 	return stage_edits(c, argc, argv, 1);
@@ -600,13 +588,13 @@ static int cmd_discard(struct cli_ctx *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return usage_error(c, "discard takes no arguments");
+		return cli_usage_error(c, "discard takes no arguments");
 	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
+		return cli_fail(c);
 	n = pending_count(p);
 	if (pending_clear(p, &c->e) < 0) {
 		pending_free(p);
-		return fail(c);
+		return cli_fail(c);
 	}
 	pending_free(p);
 	if (c->o->json)
@@ -643,13 +631,13 @@ static int cmd_diff(struct cli_ctx *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return usage_error(c, "diff takes no arguments");
+		return cli_usage_error(c, "diff takes no arguments");
 	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
+		return cli_fail(c);
 	if ((cs = build_changes(c, p, &diff, &changed)) == NULL) {
 		pending_free(p);
 		buf_free(&diff);
-		return fail(c);
+		return cli_fail(c);
 	}
 	if (c->o->json) {
 		struct buf out = BUF_INIT;
@@ -674,8 +662,7 @@ static int cmd_diff(struct cli_ctx *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* print_report - steps, warnings and the outcome of an apply or rollback. */
-static void print_report(struct cli_ctx *c, const struct apply_report *r, int ok,
+void cli_print_report(struct cli_ctx *c, const struct apply_report *r, int ok,
 			 const char *what)
 {
 	if (c->o->json) {
@@ -727,69 +714,79 @@ static void describe_edits(const struct pending *p, char *out, size_t outlen)
 	}
 }
 
-static int cmd_apply(struct cli_ctx *c, int argc, char **argv)
+int cli_apply_changeset(struct cli_ctx *c, struct changeset *cs, const char *description)
 {
 	struct buf diff = BUF_INIT;
 	struct apply_report r;
-	struct changeset *cs;
-	struct pending *p;
-	char question[512], desc[256];
-	size_t changed = 0;
+	char question[512];
+	size_t changed;
 	int go, status = EXIT_OK;
 
-	(void)argv;
-	if (argc > 1)
-		return usage_error(c, "apply takes no arguments (besides --yes)");
-	if ((p = pending_load(c->t, &c->e)) == NULL)
-		return fail(c);
-	if ((cs = build_changes(c, p, &diff, &changed)) == NULL) {
-		pending_free(p);
-		buf_free(&diff);
-		return fail(c);
-	}
 	apply_report_init(&r);
-	if (pending_count(p) == 0 || changed == 0) {
-		if (pending_count(p))
-			pending_clear(p, &c->e);
+	if (changeset_diff(cs, &diff, &c->e) < 0) {
+		status = cli_fail(c);
+		goto out;
+	}
+	changed = changeset_changed(cs, &c->e);
+	if (changed == 0) {
 		if (c->o->json)
 			printf("{\"ok\":true,\"action\":\"apply\",\"changed\":0}\n");
 		else
-			printf("nothing to apply\n");
+			printf("no changes\n");
 		goto out;
 	}
 	if (!c->o->yes && !c->o->json && isatty(STDIN_FILENO))
 		fwrite(diff.data, 1, diff.len, stdout);
 	snprintf(question, sizeof(question), "Apply %zu changed file%s to %s?", changed,
 		 changed == 1 ? "" : "s", c->t->config_dir);
-	go = confirm(c, question);
-	if (go < 0) {
-		status = fail(c);
+	go = cli_confirm(c, question);
+	if (go <= 0) {
+		status = go < 0 ? cli_fail(c) : EXIT_FAILED;
+		if (go == 0)
+			printf("not applied\n");
 		goto out;
 	}
-	if (go == 0) {
-		printf("not applied; edits stay staged\n");
-		status = EXIT_FAILED;
-		goto out;
-	}
-	describe_edits(p, desc, sizeof(desc));
-	if (changeset_apply(cs, desc, &r, &c->e) < 0) {
-		print_report(c, &r, 0, "apply");
+	if (changeset_apply(cs, description, &r, &c->e) < 0) {
+		cli_print_report(c, &r, 0, "apply");
 		cli_report_error(&(struct cli_opts){ .json = 0 }, &c->e);
 		status = cli_exit_code(&c->e);
 		goto out;
 	}
-	if (pending_clear(p, &c->e) < 0) {
-		status = fail(c);
-		goto out;
-	}
-	print_report(c, &r, 1, "apply");
+	cli_print_report(c, &r, 1, "apply");
 	if (!c->o->json)
 		printf("applied%s%s\n", r.backup_id[0] ? "; backup " : "", r.backup_id);
 out:
 	apply_report_free(&r);
+	buf_free(&diff);
+	return status;
+}
+
+static int cmd_apply(struct cli_ctx *c, int argc, char **argv)
+{
+	struct changeset *cs;
+	struct pending *p;
+	char desc[256];
+	int status;
+
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error(c, "apply takes no arguments (besides --yes)");
+	if ((p = pending_load(c->t, &c->e)) == NULL)
+		return cli_fail(c);
+	if ((cs = changeset_new(c->t)) == NULL || pending_build(p, cs, &c->e) < 0) {
+		if (cs == NULL)
+			err_set(&c->e, ERR_NOMEM, "out of memory");
+		changeset_free(cs);
+		pending_free(p);
+		return cli_fail(c);
+	}
+	describe_edits(p, desc, sizeof(desc));
+	status = cli_apply_changeset(c, cs, desc);
+	/* Applied, or nothing left to apply: the staged edits are done with. */
+	if (status == EXIT_OK && pending_clear(p, &c->e) < 0)
+		status = cli_fail(c);
 	changeset_free(cs);
 	pending_free(p);
-	buf_free(&diff);
 	return status;
 }
 
@@ -810,9 +807,9 @@ static int cmd_history(struct cli_ctx *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return usage_error(c, "history takes no arguments");
+		return cli_usage_error(c, "history takes no arguments");
 	if (changeset_history(c->t, &list, &n, &c->e) < 0)
-		return fail(c);
+		return cli_fail(c);
 	if (c->o->json) {
 		struct json j;
 
@@ -858,23 +855,23 @@ static int cmd_rollback(struct cli_ctx *c, int argc, char **argv)
 	int go, status = EXIT_OK;
 
 	if (argc > 2)
-		return usage_error(c, "rollback takes at most one backup ID");
+		return cli_usage_error(c, "rollback takes at most one backup ID");
 	snprintf(question, sizeof(question), "Restore %s in %s?", id ? id : "the newest backup",
 		 c->t->config_dir);
-	go = confirm(c, question);
+	go = cli_confirm(c, question);
 	if (go < 0)
-		return fail(c);
+		return cli_fail(c);
 	if (go == 0) {
 		printf("not restored\n");
 		return EXIT_FAILED;
 	}
 	apply_report_init(&r);
 	if (changeset_rollback(c->t, id, &r, &c->e) < 0) {
-		print_report(c, &r, 0, "rollback");
+		cli_print_report(c, &r, 0, "rollback");
 		cli_report_error(&(struct cli_opts){ .json = 0 }, &c->e);
 		status = cli_exit_code(&c->e);
 	} else {
-		print_report(c, &r, 1, "rollback");
+		cli_print_report(c, &r, 1, "rollback");
 		if (!c->o->json)
 			printf("restored%s%s\n", r.backup_id[0] ? "; backup of the replaced files " : "",
 			       r.backup_id);
@@ -911,7 +908,7 @@ int cli_run(const struct cli_opts *o, int argc, char **argv)
 			continue;
 		if (commands[i].needs_maincf) {
 			if (ctx_open(&c, o) < 0) {
-				status = fail(&c);
+				status = cli_fail(&c);
 				ctx_close(&c);
 				return status;
 			}
@@ -919,7 +916,7 @@ int cli_run(const struct cli_opts *o, int argc, char **argv)
 			memset(&c, 0, sizeof(c));
 			c.o = o;
 			if ((c.t = cli_open_target(o, &c.e)) == NULL)
-				return fail(&c);
+				return cli_fail(&c);
 		}
 		status = commands[i].run(&c, argc, argv);
 		ctx_close(&c);
