@@ -163,6 +163,19 @@ int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flag
 	return 0;
 }
 
+/* changeset_staged - the staged bytes of path, if any. */
+int changeset_staged(const struct changeset *cs, const char *path, const char **data,
+		     size_t *len)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->files[i].path, path) == 0 && !cs->files[i].remove) {
+			*data = cs->files[i].data.data ? cs->files[i].data.data : "";
+			*len = cs->files[i].data.len;
+			return 1;
+		}
+	return 0;
+}
+
 /* read_current - stat and read a file's present bytes into f->st/f->old
  * and decide whether the staged content differs. */
 static int read_current(struct target *t, struct cs_file *f, struct err *e)
@@ -178,6 +191,11 @@ static int read_current(struct target *t, struct cs_file *f, struct err *e)
 	else
 		f->changed = !f->st.exists || f->old.len != f->data.len ||
 			     (f->old.len && memcmp(f->old.data, f->data.data, f->old.len) != 0);
+	/* a secret file others can read, or not owned by root, is rewritten
+	 * 0600 root even with the same bytes (creds audit --fix) */
+	if (!f->remove && (f->flags & CS_SECRET) && f->st.exists &&
+	    ((f->st.mode & 077) || (t->is_root && f->st.uid != 0)))
+		f->changed = 1;
 	return 0;
 }
 
@@ -431,9 +449,12 @@ static int write_new(struct target *t, struct cs_file *f, struct err *e)
 
 	if (f->remove)
 		return t->ops->unlink(t, f->path, e);
-	if (f->flags & CS_SECRET)
+	if (f->flags & CS_SECRET) {
 		o.mode = 0600;
-	else if (f->st.exists)
+		/* a secret belongs to root even when someone else created the file */
+		if (t->is_root)
+			o.uid = 0;
+	} else if (f->st.exists)
 		o.mode = f->st.mode;
 	else
 		o.mode = f->mode ? f->mode : 0644;

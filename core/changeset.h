@@ -27,7 +27,8 @@
 struct target;
 struct changeset;
 
-#define CS_SECRET 0x01	/* content is secret: mask in diffs, mode 0600 */
+/* CS_SECRET: content is secret: masked in diffs, mode 0600, owner root when run as root */
+#define CS_SECRET 0x01
 #define CS_POSTMAP 0x02	/* run `postmap TYPE:path` after writing */
 
 struct changeset *changeset_new(struct target *t);
@@ -50,6 +51,13 @@ int changeset_stage_map(struct changeset *cs, const char *path, const void *data
  * files that did not exist before). Removing a missing file is no change. */
 int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flags,
 			   struct err *e);
+
+/* changeset_staged - 1 with the content staged for path in *data and *len
+ * (owned by cs, valid until the next staging of path), 0 when path is not
+ * staged or staged for removal. Lets several edits of one file share a
+ * change set. */
+int changeset_staged(const struct changeset *cs, const char *path, const char **data,
+		     size_t *len);
 
 /* changeset_changed - number of staged files whose content differs. */
 size_t changeset_changed(struct changeset *cs, struct err *e);

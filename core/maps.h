@@ -35,6 +35,7 @@
 #define RELAYDECK_MAPS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "err.h"

@@ -1,0 +1,1184 @@
+/*
+ * maps - lossless lookup-table sources. See maps.h.
+ *
+ * The model is a copy of the input plus one item per logical unit: a
+ * blank line, a comment line, an entry (its first line and continuation
+ * lines; comment lines between them belong to it, as postmap skips them)
+ * or, in regexp/pcre/cidr tables, an if/endif line. An item's bytes point
+ * into the copy until an edit gives it its own. Serializing concatenates
+ * the items, so untouched bytes come back exactly.
+ *
+ * Postfix's rules followed here (postmap(1), regexp_table(5)): a logical
+ * line starts with non-whitespace; a line starting with whitespace
+ * continues it; blank lines and lines whose first non-blank is '#' are
+ * ignored; key and value are separated by whitespace and the value's
+ * leading and trailing whitespace is dropped; hash-type keys are folded
+ * to lower case, so duplicates compare without case; the first of
+ * duplicate keys wins. regexp patterns are POSIX extended and case
+ * insensitive unless flags toggle that; $N in a result must name a
+ * subexpression of its pattern.
+ *
+ * Every buffer that held table bytes is wiped when freed: the same model
+ * carries sasl_passwd.
+ *
+ * Errors: ERR_PARSE with path:line for bad input, ERR_INVALID for bad
+ * edits, ERR_RUN/ERR_TIMEOUT from postmap, ERR_NOMEM.
+ */
+#include "config.h"
+#include "maps.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "changeset.h"
+#include "target.h"
+#include "valid.h"
+
+#define POSTMAP_MS 30000
+
+enum item_kind { IT_BLANK, IT_COMMENT, IT_ENTRY, IT_OTHER };
+
+struct item {
+	enum item_kind kind;
+	int line;		/* 1-based first line */
+	const char *raw;	/* bytes (into src or own) */
+	size_t rawlen;
+	char *own;		/* owned bytes after an edit */
+	char *kv;		/* "key\0value\0" for entries */
+	size_t kvlen;
+	const char *key;
+	const char *value;
+};
+
+struct maps {
+	char *type;
+	char *path;
+	enum map_kind kind;
+	char *src;
+	size_t srclen;
+	struct item *items;
+	size_t n, alloc;
+	size_t *ent;		/* item index of each entry */
+	size_t nent;
+	struct buf warnings;
+	int crlf;		/* the first line ends in CRLF */
+};
+
+static const struct {
+	const char *name;
+	enum map_kind kind;
+} kinds[] = {
+	{ "hash", MAP_INDEXED }, { "btree", MAP_INDEXED }, { "lmdb", MAP_INDEXED },
+	{ "cdb", MAP_INDEXED }, { "dbm", MAP_INDEXED }, { "sdbm", MAP_INDEXED },
+	{ "texthash", MAP_TEXTHASH }, { "cidr", MAP_CIDR }, { "regexp", MAP_REGEXP },
+	{ "pcre", MAP_PCRE }, { "inline", MAP_INLINE },
+};
+
+/* maps_kind - kind of a table type name. */
+enum map_kind maps_kind(const char *type)
+{
+	if (type == NULL)
+		return MAP_UNKNOWN;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(type, kinds[i].name) == 0)
+			return kinds[i].kind;
+	return MAP_UNKNOWN;
+}
+
+/* folds - hash-type tables compare keys without case, as postmap folds them. */
+static int folds(enum map_kind k)
+{
+	return k == MAP_INDEXED || k == MAP_TEXTHASH;
+}
+
+/* ordered - tables whose entries are patterns tried in order. */
+static int ordered(enum map_kind k)
+{
+	return k == MAP_REGEXP || k == MAP_PCRE || k == MAP_CIDR;
+}
+
+/* utf8_ok - 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+static int utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned min, cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (i + n >= len)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* wipe_free - clear and free len bytes. */
+static void wipe_free(char *p, size_t len)
+{
+	if (p) {
+		OPENSSL_cleanse(p, len);
+		free(p);
+	}
+}
+
+/* item_clear - release what an item owns. */
+static void item_clear(struct item *it)
+{
+	if (it->own)
+		wipe_free(it->own, it->rawlen);
+	if (it->kv)
+		wipe_free(it->kv, it->kvlen);
+	it->own = it->kv = NULL;
+}
+
+/* maps_free - release the model, wiping table bytes. */
+void maps_free(struct maps *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		item_clear(&m->items[i]);
+	free(m->items);
+	free(m->ent);
+	wipe_free(m->src, m->srclen);
+	free(m->type);
+	free(m->path);
+	buf_wipe_free(&m->warnings);
+	free(m);
+}
+
+const char *maps_type(const struct maps *m)
+{
+	return m->type;
+}
+
+const char *maps_path(const struct maps *m)
+{
+	return m->path;
+}
+
+/* set_kv - give an entry its key and value. */
+static int set_kv(struct item *it, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	char *kv = malloc(klen + vlen + 2);
+
+	if (kv == NULL)
+		return -1;
+	memcpy(kv, key, klen);
+	kv[klen] = '\0';
+	memcpy(kv + klen + 1, val, vlen);
+	kv[klen + 1 + vlen] = '\0';
+	if (it->kv)
+		wipe_free(it->kv, it->kvlen);
+	it->kv = kv;
+	it->kvlen = klen + vlen + 2;
+	it->key = kv;
+	it->value = kv + klen + 1;
+	return 0;
+}
+
+/* add_item - append an empty item. */
+static struct item *add_item(struct maps *m)
+{
+	if (m->n == m->alloc) {
+		size_t na = m->alloc ? m->alloc * 2 : 64;
+		struct item *ni = realloc(m->items, na * sizeof(*ni));
+
+		if (ni == NULL)
+			return NULL;
+		m->items = ni;
+		m->alloc = na;
+	}
+	memset(&m->items[m->n], 0, sizeof(m->items[0]));
+	return &m->items[m->n++];
+}
+
+/* reindex - entry index and line numbers after a parse or an edit. */
+static int reindex(struct maps *m)
+{
+	size_t ne = 0;
+	int line = 1;
+
+	for (size_t i = 0; i < m->n; i++)
+		ne += m->items[i].kind == IT_ENTRY;
+	free(m->ent);
+	m->ent = malloc((ne ? ne : 1) * sizeof(*m->ent));
+	if (m->ent == NULL)
+		return -1;
+	m->nent = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct item *it = &m->items[i];
+
+		it->line = line;
+		for (size_t k = 0; k < it->rawlen; k++)
+			line += it->raw[k] == '\n';
+		if (it->kind == IT_ENTRY)
+			m->ent[m->nent++] = i;
+	}
+	return 0;
+}
+
+/* pattern_end - length of "/pattern/flags" (with a leading '!') at s, or
+ * 0 when the closing delimiter is missing. Backslash escapes the next
+ * character, as Postfix's pattern scanner does. */
+static size_t pattern_end(const char *s, size_t len)
+{
+	size_t i = 0;
+	char delim;
+
+	if (i < len && s[i] == '!')
+		i++;
+	if (i >= len || isspace((unsigned char)s[i]) || isalnum((unsigned char)s[i]))
+		return 0;
+	delim = s[i++];
+	for (; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+		else if (s[i] == delim)
+			break;
+	}
+	if (i >= len)
+		return 0;
+	i++;
+	while (i < len && !isspace((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* max_ref - the highest $N / ${N} in a regexp result. */
+static int max_ref(const char *v)
+{
+	int max = 0;
+
+	for (const char *p = v; *p; p++) {
+		const char *q;
+		int n = 0;
+
+		if (*p != '$')
+			continue;
+		if (p[1] == '$') {
+			p++;
+			continue;
+		}
+		q = p + 1 + (p[1] == '{' || p[1] == '(');
+		if (!isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q) && n < 1000)
+			n = n * 10 + (*q++ - '0');
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+/* check_regexp - compile "/pattern/flags" as Postfix's regexp table does. */
+static int check_regexp(const char *key, const char *value, struct err *e)
+{
+	size_t len = strlen(key), end = pattern_end(key, len), i = 0, plen;
+	int cflags = REG_EXTENDED | REG_ICASE, rc;
+	const char *p, *close;
+	char *pat;
+	regex_t re;
+
+	if (end != len)
+		return err_set(e, ERR_INVALID, "pattern %s: need /pattern/flags", key);
+	if (key[i] == '!')
+		i++;
+	p = key + i + 1;
+	/* the closing delimiter is the last one before the flags */
+	close = key + len;
+	while (close > p && isalpha((unsigned char)close[-1]))
+		close--;
+	close--;
+	for (const char *f = close + 1; *f; f++) {
+		switch (*f) {
+		case 'i':
+			cflags ^= REG_ICASE;
+			break;
+		case 'x':
+			cflags ^= REG_EXTENDED;
+			break;
+		case 'm':
+			cflags ^= REG_NEWLINE;
+			break;
+		default:
+			return err_set(e, ERR_INVALID, "pattern %s: unknown regexp flag '%c'",
+				       key, *f);
+		}
+	}
+	plen = (size_t)(close - p);
+	if ((pat = strndup(p, plen)) == NULL)
+		return err_set(e, ERR_NOMEM, "pattern: out of memory");
+	rc = regcomp(&re, pat, cflags);
+	free(pat);
+	if (rc != 0) {
+		char why[160];
+
+		regerror(rc, &re, why, sizeof(why));
+		return err_set(e, ERR_INVALID, "pattern %s does not compile: %s", key, why);
+	}
+	if (value && key[0] != '!' && max_ref(value) > (int)re.re_nsub) {
+		regfree(&re);
+		return err_set(e, ERR_INVALID,
+			       "pattern %s: result uses $%d but the pattern has %zu group(s)",
+			       key, max_ref(value), re.re_nsub);
+	}
+	regfree(&re);
+	return 0;
+}
+
+/* check_pcre_syntax - what can be checked of a pcre rule without pcre. */
+static int check_pcre_syntax(const char *key, struct err *e)
+{
+	size_t len = strlen(key), i;
+
+	if (pattern_end(key, len) != len)
+		return err_set(e, ERR_INVALID, "pattern %s: need /pattern/flags", key);
+	for (i = len; i > 0 && isalpha((unsigned char)key[i - 1]); i--)
+		if (strchr("imsxAEUX", key[i - 1]) == NULL)
+			return err_set(e, ERR_INVALID, "pattern %s: unknown pcre flag '%c'", key,
+				       key[i - 1]);
+	return 0;
+}
+
+/* check_cidr - address or address/len, IPv4 or IPv6 (no brackets). */
+static int check_cidr(const char *key, struct err *e)
+{
+	char addr[128], brk[132];
+	const char *k = key[0] == '!' ? key + 1 : key;
+	const char *slash = strchr(k, '/');
+	size_t alen = slash ? (size_t)(slash - k) : strlen(k);
+	struct err tmp;
+
+	if (alen == 0 || alen >= sizeof(addr))
+		return err_set(e, ERR_INVALID, "cidr pattern '%s': need address[/length]", key);
+	memcpy(addr, k, alen);
+	addr[alen] = '\0';
+	err_clear(&tmp);
+	if (strchr(addr, ':')) {
+		if (valid_ipv6(addr, &tmp) < 0)
+			return err_set(e, ERR_INVALID, "cidr pattern '%s': %s", key, tmp.msg);
+		if (slash) {
+			snprintf(brk, sizeof(brk), "[%s]%s", addr, slash);
+			if (valid_cidr(brk, &tmp) < 0)
+				return err_set(e, ERR_INVALID, "cidr pattern '%s': %s", key,
+					       tmp.msg);
+		}
+	} else if (slash ? valid_cidr(k, &tmp) < 0 : valid_ipv4(addr, &tmp) < 0) {
+		return err_set(e, ERR_INVALID, "cidr pattern '%s': %s", key, tmp.msg);
+	}
+	return 0;
+}
+
+/* maps_check_entry - validate one key and value for a table kind. */
+int maps_check_entry(enum map_kind kind, const char *key, const char *value, struct err *e)
+{
+	size_t kl, vl;
+
+	if (key == NULL || *key == '\0')
+		return err_set(e, ERR_INVALID, "empty key");
+	if (value == NULL || *value == '\0')
+		return err_set(e, ERR_INVALID, "key '%s': missing value", key);
+	kl = strlen(key);
+	vl = strlen(value);
+	if (strpbrk(key, "\r\n") || strpbrk(value, "\r\n"))
+		return err_set(e, ERR_INVALID, "key '%s': newline in key or value", key);
+	if (kl + vl + 1 > MAPS_LINE_MAX)
+		return err_set(e, ERR_INVALID, "key '%s': line longer than %d bytes", key,
+			       MAPS_LINE_MAX);
+	if (!utf8_ok((const unsigned char *)key, kl) || !utf8_ok((const unsigned char *)value, vl))
+		return err_set(e, ERR_INVALID, "key '%s': not valid UTF-8", key);
+	if (isspace((unsigned char)value[0]) || isspace((unsigned char)value[vl - 1]))
+		return err_set(e, ERR_INVALID,
+			       "key '%s': value starts or ends with whitespace, which postmap "
+			       "drops", key);
+	if (key[0] == '#' || isspace((unsigned char)key[0]))
+		return err_set(e, ERR_INVALID, "key '%s': starts with '#' or whitespace", key);
+	switch (kind) {
+	case MAP_INDEXED:
+	case MAP_TEXTHASH:
+		for (const char *p = key; *p; p++)
+			if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+				return err_set(e, ERR_INVALID,
+					       "key '%s': whitespace or control character in a "
+					       "key", key);
+		return 0;
+	case MAP_CIDR:
+		return check_cidr(key, e);
+	case MAP_REGEXP:
+		return check_regexp(key, value, e);
+	case MAP_PCRE:
+		return check_pcre_syntax(key, e);
+	default:
+		return err_set(e, ERR_INVALID, "key '%s': table type has no file entries", key);
+	}
+}
+
+/* is_word - s starts with the word w followed by whitespace or the end. */
+static int is_word(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && strncmp(s, w, n) == 0 && (len == n || isspace((unsigned char)s[n]));
+}
+
+/* split_logical - key and value of one logical line (continuations joined). */
+static int split_logical(struct maps *m, struct item *it, const char *text, size_t len,
+			 struct err *e)
+{
+	size_t klen, v;
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (ordered(m->kind) && m->kind != MAP_CIDR) {
+		klen = pattern_end(text, len);
+		if (klen == 0)
+			return err_set(e, ERR_PARSE, "pattern without its closing delimiter");
+	} else {
+		for (klen = 0; klen < len && !isspace((unsigned char)text[klen]); klen++)
+			;
+	}
+	for (v = klen; v < len && isspace((unsigned char)text[v]); v++)
+		;
+	if (set_kv(it, text, klen, text + v, len - v) < 0)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+	if (maps_check_entry(m->kind, it->key, it->value, e) < 0) {
+		e->code = ERR_PARSE;
+		return -1;
+	}
+	return 0;
+}
+
+/* Key set for duplicate detection: open addressing on item indexes. */
+struct kset {
+	size_t *slot;		/* item index + 1, 0 = empty */
+	size_t mask;
+	int fold;
+};
+
+/* key_hash - FNV-1a, folded to lower case for hash-type tables. */
+static uint64_t key_hash(const char *s, int fold)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		h = (h ^ (fold ? (unsigned char)tolower(c) : c)) * 1099511628211ull;
+	}
+	return h;
+}
+
+/* key_eq - keys equal as Postfix compares them. */
+static int key_eq(const char *a, const char *b, int fold)
+{
+	return fold ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* check_duplicates - warn about every key seen before ("first wins"). */
+static int check_duplicates(struct maps *m)
+{
+	struct kset ks;
+	size_t size = 16;
+
+	while (size < m->nent * 2)
+		size <<= 1;
+	ks.slot = calloc(size, sizeof(*ks.slot));
+	if (ks.slot == NULL)
+		return -1;
+	ks.mask = size - 1;
+	ks.fold = folds(m->kind);
+	for (size_t i = 0; i < m->nent; i++) {
+		struct item *it = &m->items[m->ent[i]];
+		size_t h = (size_t)key_hash(it->key, ks.fold) & ks.mask;
+
+		for (;; h = (h + 1) & ks.mask) {
+			if (ks.slot[h] == 0) {
+				ks.slot[h] = m->ent[i] + 1;
+				break;
+			}
+			if (key_eq(m->items[ks.slot[h] - 1].key, it->key, ks.fold)) {
+				buf_printf(&m->warnings,
+					   "%s:%d: duplicate %s '%s' (first at line %d); %s\n",
+					   m->path, it->line, ordered(m->kind) ? "pattern" : "key",
+					   it->key, m->items[ks.slot[h] - 1].line,
+					   ordered(m->kind) ? "it never matches"
+							    : "Postfix uses the first");
+				break;
+			}
+		}
+	}
+	free(ks.slot);
+	return 0;
+}
+
+/* parse_lines - build the items from m->src. */
+static int parse_lines(struct maps *m, struct err *e)
+{
+	const char *s = m->src, *end = m->src + m->srclen;
+	struct buf logical = BUF_INIT;
+	size_t cur = (size_t)-1;	/* item being continued */
+	int line = 0, r = 0, cur_line = 0;
+
+	buf_init(&logical, (size_t)MAPS_LINE_MAX * 2);
+	while (s < end && r == 0) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+		size_t tl = len - (nl != NULL), i = 0;
+		struct item *it;
+
+		line++;
+		if (tl > 0 && s[tl - 1] == '\r')
+			tl--;
+		if (line == 1 && nl && tl + 1 < len)
+			m->crlf = 1;
+		while (i < tl && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (memchr(s, '\0', len)) {
+			r = err_set(e, ERR_PARSE, "NUL byte in a table");
+			cur_line = line;
+			break;
+		}
+		if (i == tl || s[i] == '#') {
+			if ((it = add_item(m)) == NULL)
+				goto nomem;
+			it->kind = i == tl ? IT_BLANK : IT_COMMENT;
+		} else if (i > 0) {
+			/* a continuation line: the comments and blanks since the
+			 * entry's start become part of it */
+			if (cur == (size_t)-1) {
+				r = err_set(e, ERR_PARSE,
+					    "line starts with whitespace but continues no entry");
+				cur_line = line;
+				break;
+			}
+			for (size_t k = cur + 1; k < m->n; k++)
+				m->items[cur].rawlen += m->items[k].rawlen;
+			m->n = cur + 1;
+			m->items[cur].rawlen += len;
+			buf_putc(&logical, ' ');
+			if (buf_append(&logical, s + i, tl - i) < 0) {
+				r = err_set(e, ERR_PARSE, "line longer than %d bytes",
+					    MAPS_LINE_MAX);
+				cur_line = m->items[cur].line;
+				break;
+			}
+			s += len;
+			continue;
+		} else {
+			if (cur != (size_t)-1) {
+				r = split_logical(m, &m->items[cur], logical.data, logical.len, e);
+				if (r < 0) {
+					cur_line = m->items[cur].line;
+					break;
+				}
+			}
+			cur = (size_t)-1;
+			if ((it = add_item(m)) == NULL)
+				goto nomem;
+			if (ordered(m->kind) && (is_word(s, tl, "if") || is_word(s, tl, "endif"))) {
+				it->kind = IT_OTHER;
+			} else {
+				it->kind = IT_ENTRY;
+				cur = m->n - 1;
+				buf_reset(&logical);
+				buf_append(&logical, s, tl);
+			}
+		}
+		it = &m->items[m->n - 1];
+		it->line = line;
+		it->raw = s;
+		it->rawlen = len;
+		if (it->kind == IT_ENTRY && !utf8_ok((const unsigned char *)s, tl)) {
+			r = err_set(e, ERR_PARSE, "bytes that are not UTF-8");
+			cur_line = line;
+			break;
+		}
+		if (tl > MAPS_LINE_MAX && it->kind == IT_ENTRY) {
+			r = err_set(e, ERR_PARSE, "line longer than %d bytes", MAPS_LINE_MAX);
+			cur_line = line;
+			break;
+		}
+		s += len;
+	}
+	if (r == 0 && cur != (size_t)-1) {
+		if (logical.len > MAPS_LINE_MAX) {
+			r = err_set(e, ERR_PARSE, "line longer than %d bytes", MAPS_LINE_MAX);
+			cur_line = m->items[cur].line;
+		} else if ((r = split_logical(m, &m->items[cur], logical.data, logical.len, e)) < 0) {
+			cur_line = m->items[cur].line;
+		}
+	}
+	buf_wipe_free(&logical);
+	if (r < 0)
+		return err_at(e, m->path, cur_line);
+	return 0;
+nomem:
+	buf_wipe_free(&logical);
+	return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+}
+
+/* maps_parse - see maps.h. */
+struct maps *maps_parse(const char *type, const char *path, const char *data, size_t len,
+			struct err *e)
+{
+	struct maps *m;
+	enum map_kind kind = type && *type ? maps_kind(type) : MAP_INDEXED;
+
+	if (kind == MAP_UNKNOWN) {
+		err_set(e, ERR_INVALID, "%s: unknown or unsupported table type '%s'",
+			path ? path : "table", type);
+		return NULL;
+	}
+	if (kind == MAP_INLINE) {
+		err_set(e, ERR_INVALID, "inline tables live in main.cf, not in a file");
+		return NULL;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	m->kind = kind;
+	buf_init(&m->warnings, 0);
+	m->type = strdup(type ? type : "");
+	m->path = strdup(path ? path : "");
+	m->src = malloc(len + 1);
+	if (m->type == NULL || m->path == NULL || m->src == NULL) {
+		maps_free(m);
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (len)
+		memcpy(m->src, data, len);
+	m->src[len] = '\0';
+	m->srclen = len;
+	if (parse_lines(m, e) < 0 || reindex(m) < 0 || check_duplicates(m) < 0) {
+		if (e->code == ERR_OK)
+			err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+		maps_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* maps_serialize - the bytes of every item in order. */
+int maps_serialize(const struct maps *m, struct buf *out)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		total += m->items[i].rawlen;
+	if (buf_reserve(out, total) < 0)
+		return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if (buf_append(out, m->items[i].raw, m->items[i].rawlen) < 0)
+			return -1;
+	return 0;
+}
+
+size_t maps_count(const struct maps *m)
+{
+	return m->nent;
+}
+
+/* maps_entry - entry i as postmap reads it. */
+int maps_entry(const struct maps *m, size_t i, struct map_entry *out)
+{
+	const struct item *it;
+
+	if (i >= m->nent)
+		return -1;
+	it = &m->items[m->ent[i]];
+	out->key = it->key;
+	out->value = it->value;
+	out->line = it->line;
+	return 0;
+}
+
+/* find - index into m->ent of the first entry with key, or -1. */
+static long find(const struct maps *m, const char *key)
+{
+	int fold = folds(m->kind);
+
+	for (size_t i = 0; i < m->nent; i++)
+		if (key_eq(m->items[m->ent[i]].key, key, fold))
+			return (long)i;
+	return -1;
+}
+
+/* maps_get - first value for key. */
+const char *maps_get(const struct maps *m, const char *key)
+{
+	long i = find(m, key);
+
+	return i < 0 ? NULL : m->items[m->ent[i]].value;
+}
+
+/* nl_of - the newline style for new lines. */
+static const char *nl_of(const struct maps *m)
+{
+	return m->crlf ? "\r\n" : "\n";
+}
+
+/* sep_of - the separator an entry uses between key and value. */
+static void sep_of(const struct maps *m, const struct item *it, char *sep, size_t n)
+{
+	size_t k = strlen(it->key), j = k;
+
+	(void)m;
+	while (j < it->rawlen && (it->raw[j] == ' ' || it->raw[j] == '\t') && j - k + 1 < n)
+		j++;
+	if (j == k || strncmp(it->raw, it->key, k) != 0) {
+		snprintf(sep, n, "%s", ordered(m->kind) ? "\t" : " ");
+		return;
+	}
+	memcpy(sep, it->raw + k, j - k);
+	sep[j - k] = '\0';
+}
+
+/* render - give an entry new text: "key SEP value NL". */
+static int render(struct maps *m, struct item *it, const char *key, const char *value,
+		  const char *sep, const char *nl)
+{
+	size_t kl = strlen(key), vl = strlen(value), sl = strlen(sep), nll = strlen(nl);
+	char *own = malloc(kl + sl + vl + nll + 1);
+
+	if (own == NULL)
+		return -1;
+	memcpy(own, key, kl);
+	memcpy(own + kl, sep, sl);
+	memcpy(own + kl + sl, value, vl);
+	memcpy(own + kl + sl + vl, nl, nll);
+	own[kl + sl + vl + nll] = '\0';
+	if (set_kv(it, key, kl, value, vl) < 0) {
+		free(own);
+		return -1;
+	}
+	if (it->own)
+		wipe_free(it->own, it->rawlen);
+	it->own = own;
+	it->raw = own;
+	it->rawlen = kl + sl + vl + nll;
+	it->kind = IT_ENTRY;
+	(void)m;
+	return 0;
+}
+
+/* ensure_final_newline - the last item ends in a newline before appending. */
+static int ensure_final_newline(struct maps *m)
+{
+	struct item *it;
+	const char *nl = nl_of(m);
+	char *own;
+
+	if (m->n == 0)
+		return 0;
+	it = &m->items[m->n - 1];
+	if (it->rawlen == 0 || it->raw[it->rawlen - 1] == '\n')
+		return 0;
+	if ((own = malloc(it->rawlen + 3)) == NULL)
+		return -1;
+	memcpy(own, it->raw, it->rawlen);
+	memcpy(own + it->rawlen, nl, strlen(nl) + 1);
+	if (it->own)
+		wipe_free(it->own, it->rawlen);
+	it->own = own;
+	it->raw = own;
+	it->rawlen += strlen(nl);
+	return 0;
+}
+
+/* default_sep - separator of the last entry, so new lines look like the rest. */
+static void default_sep(const struct maps *m, char *sep, size_t n)
+{
+	if (m->nent > 0)
+		sep_of(m, &m->items[m->ent[m->nent - 1]], sep, n);
+	else
+		snprintf(sep, n, "%s", ordered(m->kind) ? "\t" : " ");
+}
+
+/* maps_insert - new entry before entry i (or at the end). */
+int maps_insert(struct maps *m, size_t i, const char *key, const char *value, struct err *e)
+{
+	char sep[32];
+	size_t at;
+	struct item *it;
+
+	if (maps_check_entry(m->kind, key, value, e) < 0)
+		return err_at(e, m->path, 0);
+	default_sep(m, sep, sizeof(sep));
+	if (ensure_final_newline(m) < 0 || add_item(m) == NULL)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+	at = i < m->nent ? m->ent[i] : m->n - 1;
+	memmove(&m->items[at + 1], &m->items[at], (m->n - 1 - at) * sizeof(m->items[0]));
+	it = &m->items[at];
+	memset(it, 0, sizeof(*it));
+	if (render(m, it, key, value, sep, nl_of(m)) < 0 || reindex(m) < 0)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+	return 0;
+}
+
+/* maps_set - replace the first entry's value or append. */
+int maps_set(struct maps *m, const char *key, const char *value, struct err *e)
+{
+	long i;
+	struct item *it;
+	char sep[32];
+	const char *nl;
+
+	if (maps_check_entry(m->kind, key, value, e) < 0)
+		return err_at(e, m->path, 0);
+	if ((i = find(m, key)) < 0)
+		return maps_insert(m, (size_t)-1, key, value, e);
+	it = &m->items[m->ent[i]];
+	sep_of(m, it, sep, sizeof(sep));
+	if (it->rawlen >= 2 && it->raw[it->rawlen - 1] == '\n' && it->raw[it->rawlen - 2] == '\r')
+		nl = "\r\n";
+	else if (it->rawlen >= 1 && it->raw[it->rawlen - 1] == '\n')
+		nl = "\n";
+	else
+		nl = "";
+	/* keep the key as written (its case) so the diff shows only the value */
+	if (render(m, it, it->key, value, sep, nl) < 0 || reindex(m) < 0)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+	return 0;
+}
+
+/* maps_remove_at - drop entry i. */
+int maps_remove_at(struct maps *m, size_t i, struct err *e)
+{
+	size_t at;
+
+	if (i >= m->nent)
+		return err_set(e, ERR_NOTFOUND, "%s: no entry %zu", m->path, i + 1);
+	at = m->ent[i];
+	item_clear(&m->items[at]);
+	memmove(&m->items[at], &m->items[at + 1], (m->n - at - 1) * sizeof(m->items[0]));
+	m->n--;
+	if (reindex(m) < 0)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
+	return 0;
+}
+
+/* maps_remove - drop every entry with key. */
+int maps_remove(struct maps *m, const char *key, struct err *e)
+{
+	long i;
+	int n = 0;
+
+	while ((i = find(m, key)) >= 0) {
+		if (maps_remove_at(m, (size_t)i, e) < 0)
+			return -1;
+		n++;
+	}
+	if (n == 0)
+		return err_set(e, ERR_NOTFOUND, "%s: no entry for '%s'", m->path, key);
+	return 0;
+}
+
+/* maps_warnings - warnings found while parsing. */
+int maps_warnings(const struct maps *m, struct buf *out)
+{
+	return m->warnings.len ? buf_append(out, m->warnings.data, m->warnings.len) : 0;
+}
+
+/* maps_stage - the model's bytes into cs. */
+int maps_stage(struct changeset *cs, const struct maps *m, mode_t mode, unsigned flags,
+	       struct err *e)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	if (maps_serialize(m, &b) < 0) {
+		buf_wipe_free(&b);
+		return err_set(e, ERR_LIMIT, "%s: table too large", m->path);
+	}
+	if (m->kind == MAP_INDEXED)
+		flags |= CS_POSTMAP;
+	r = changeset_stage_map(cs, m->path, b.data, b.len, mode, flags,
+				m->kind == MAP_INDEXED ? m->type : NULL, e);
+	buf_wipe_free(&b);
+	return r;
+}
+
+/* first_line - the first line of text, for messages. */
+static void first_line(const struct buf *b, char *out, size_t n)
+{
+	size_t l = 0;
+
+	while (l < b->len && b->data[l] != '\n' && l + 1 < n)
+		l++;
+	memcpy(out, b->data ? b->data : "", l);
+	out[l] = '\0';
+}
+
+/* maps_query - postmap -q / -fq on the target. */
+int maps_query(struct target *t, const char *spec, const char *key, int fold,
+	       struct buf *out, int *found, struct err *e)
+{
+	const char *argv[] = { "postmap", "-c", t->config_dir, fold ? "-fq" : "-q", key, spec,
+			       NULL };
+	struct run_out o;
+	char why[300];
+	int r;
+
+	*found = 0;
+	if (key == NULL || *key == '\0' || strpbrk(key, "\r\n"))
+		return err_set(e, ERR_INVALID, "query %s: empty key or key with a newline", spec);
+	run_out_init(&o);
+	r = target_run(t, argv, NULL, &o, POSTMAP_MS, e);
+	if (r == 0 && o.timed_out)
+		r = err_set(e, ERR_TIMEOUT, "postmap -q %s: no answer within %d ms", spec,
+			    POSTMAP_MS);
+	if (r == 0) {
+		first_line(&o.err, why, sizeof(why));
+		if (strstr(o.err.data ? o.err.data : "", "fatal:") ||
+		    strstr(o.err.data ? o.err.data : "", "error:") ||
+		    (o.exit_code != 0 && o.exit_code != 1)) {
+			r = err_set(e, ERR_RUN, "postmap -q %s: %s", spec,
+				    why[0] ? why : "failed");
+		} else if (o.exit_code == 0) {
+			size_t n = o.out.len;
+
+			while (n > 0 && (o.out.data[n - 1] == '\n'))
+				n--;
+			*found = 1;
+			if (buf_append(out, o.out.data, n) < 0)
+				r = err_set(e, ERR_LIMIT, "postmap -q %s: output too large", spec);
+		}
+	}
+	buf_wipe_free(&o.out);
+	run_out_free(&o);
+	return r;
+}
+
+/* host_types - `postconf -m` output. */
+static int host_types(struct target *t, struct buf *types, struct err *e)
+{
+	const char *argv[] = { "postconf", "-c", t->config_dir, "-m", NULL };
+	struct run_out o;
+	int r;
+
+	run_out_init(&o);
+	r = target_run_ok(t, argv, NULL, &o, POSTMAP_MS, e);
+	if (r == 0)
+		buf_append(types, o.out.data, o.out.len);
+	run_out_free(&o);
+	return r;
+}
+
+/* has_type - type is a line of postconf -m output. */
+static int has_type(const struct buf *types, const char *type)
+{
+	size_t n = strlen(type);
+
+	for (const char *p = types->data; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (l == n && strncmp(p, type, n) == 0)
+			return 1;
+		p += l + (nl != NULL);
+	}
+	return 0;
+}
+
+/* maps_check_pcre - let the host's Postfix compile the pattern. */
+int maps_check_pcre(struct target *t, const char *pattern, struct err *e)
+{
+	struct buf types = BUF_INIT, spec = BUF_INIT;
+	const char *argv[] = { "postmap", "-c", t->config_dir, "-q", "relaydeck-probe", NULL,
+			       NULL };
+	struct run_out o;
+	char why[300];
+	int r;
+
+	if (check_pcre_syntax(pattern, e) < 0)
+		return -1;
+	if (host_types(t, &types, e) < 0) {
+		buf_free(&types);
+		return -1;
+	}
+	r = has_type(&types, "pcre");
+	buf_free(&types);
+	if (!r)
+		return err_set(e, ERR_INVALID,
+			       "pcre tables are not supported by this Postfix (postconf -m has "
+			       "no pcre; install postfix-pcre or use regexp)");
+	/* Postfix 3.7 reads inline pcre rules: pcre:{ {/pattern/ result} } */
+	buf_printf(&spec, "pcre:{{%s x}}", pattern);
+	argv[5] = spec.data;
+	run_out_init(&o);
+	r = target_run(t, argv, NULL, &o, POSTMAP_MS, e);
+	if (r == 0) {
+		first_line(&o.err, why, sizeof(why));
+		if (o.err.len > 0 || (o.exit_code != 0 && o.exit_code != 1))
+			r = err_set(e, ERR_INVALID, "pattern %s: %s", pattern,
+				    why[0] ? why : "rejected by postmap");
+	}
+	run_out_free(&o);
+	buf_free(&spec);
+	return r;
+}
+
+/* maps_split_spec - "type:path", proxy: dropped. */
+int maps_split_spec(const char *spec, char **type, char **path, struct err *e)
+{
+	const char *s = spec, *colon;
+
+	*type = *path = NULL;
+	while (strncmp(s, "proxy:", 6) == 0)
+		s += 6;
+	colon = strchr(s, ':');
+	if (colon == NULL || colon == s)
+		return err_set(e, ERR_INVALID, "'%s': need TYPE:PATH", spec);
+	*type = strndup(s, (size_t)(colon - s));
+	*path = strdup(colon + 1);
+	if (*type == NULL || *path == NULL) {
+		free(*type);
+		free(*path);
+		*type = *path = NULL;
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	if (valid_map_type(*type, e) < 0) {
+		err_set(e, ERR_INVALID, "'%s': bad table type", spec);
+		free(*type);
+		free(*path);
+		*type = *path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* add_ref - append one reference. */
+static int add_ref(struct map_ref **refs, size_t *n, const char *param, const char *item,
+		   const char *type, const char *path)
+{
+	struct map_ref *nr = realloc(*refs, (*n + 1) * sizeof(*nr));
+
+	if (nr == NULL)
+		return -1;
+	*refs = nr;
+	nr[*n].param = strdup(param);
+	nr[*n].spec = NULL;
+	nr[*n].type = strdup(type);
+	nr[*n].path = strdup(path);
+	(*n)++;
+	if (nr[*n - 1].param == NULL || nr[*n - 1].type == NULL || nr[*n - 1].path == NULL)
+		return -1;
+	if (maps_kind(type) == MAP_INLINE || *path == '\0')
+		nr[*n - 1].spec = strdup(item);
+	else if ((nr[*n - 1].spec = malloc(strlen(type) + strlen(path) + 2)) != NULL)
+		sprintf(nr[*n - 1].spec, "%s:%s", type, path);
+	return nr[*n - 1].spec ? 0 : -1;
+}
+
+/* refs_of_line - the tables one "name = value" line names. */
+static int refs_of_line(const struct buf *types, char *line, struct map_ref **refs,
+			size_t *n, struct err *e)
+{
+	char *eq = strstr(line, " = "), **items = NULL;
+	size_t count = 0;
+	struct err tmp;
+	int r = 0;
+
+	if (eq == NULL)
+		return 0;
+	*eq = '\0';
+	err_clear(&tmp);
+	if (valid_list_split(eq + 3, &items, &count, &tmp) < 0)
+		return 0;
+	for (size_t i = 0; i < count && r == 0; i++) {
+		char *type = NULL, *path = NULL, *item = items[i];
+		struct err ign;
+
+		err_clear(&ign);
+		if (strchr(item, ':') == NULL || maps_split_spec(item, &type, &path, &ign) < 0)
+			continue;
+		if (has_type(types, type) || maps_kind(type) != MAP_UNKNOWN) {
+			/* inline:{...} and static:x have no file */
+			const char *p = (path[0] == '/') ? path : "";
+
+			if (add_ref(refs, n, line, item, type, p) < 0)
+				r = err_set(e, ERR_NOMEM, "out of memory");
+		}
+		free(type);
+		free(path);
+	}
+	valid_list_free(items);
+	return r;
+}
+
+/* maps_refs - tables named by main.cf's effective settings. */
+int maps_refs(struct target *t, struct map_ref **refs, size_t *count, struct err *e)
+{
+	const char *argv[] = { "postconf", "-c", t->config_dir, "-x", "-n", NULL };
+	struct buf types = BUF_INIT;
+	struct run_out o;
+	int r;
+
+	*refs = NULL;
+	*count = 0;
+	if (host_types(t, &types, e) < 0) {
+		buf_free(&types);
+		return -1;
+	}
+	run_out_init(&o);
+	r = target_run_ok(t, argv, NULL, &o, POSTMAP_MS, e);
+	for (char *p = o.out.data; r == 0 && p && *p;) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = '\0';
+		r = refs_of_line(&types, p, refs, count, e);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	run_out_free(&o);
+	buf_free(&types);
+	if (r < 0) {
+		maps_refs_free(*refs, *count);
+		*refs = NULL;
+		*count = 0;
+	}
+	return r;
+}
+
+/* maps_refs_free - release a maps_refs list. */
+void maps_refs_free(struct map_ref *refs, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(refs[i].param);
+		free(refs[i].spec);
+		free(refs[i].type);
+		free(refs[i].path);
+	}
+	free(refs);
+}
