@@ -7,6 +7,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli_int.h"
+#include "cli_probe.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -896,6 +897,8 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, 1 },
 	{ "history", cmd_history, 0 },
 	{ "rollback", cmd_rollback, 0 },
+	{ "probe", cli_cmd_probe, 0 },
+	{ "pin", cli_cmd_pin, 1 },
 };
 
 int cli_run(const struct cli_opts *o, int argc, char **argv)
