@@ -385,7 +385,8 @@ static int parse_types(struct params_host *h, struct err *e)
 	return 0;
 }
 
-struct params_host *params_host_load(struct target *t, struct err *e)
+/* host_load - postconf -d always; postconf -m only when with_types. */
+static struct params_host *host_load(struct target *t, int with_types, struct err *e)
 {
 	struct params_host *h;
 
@@ -397,17 +398,32 @@ struct params_host *params_host_load(struct target *t, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
+	if (run_postconf(t, 1, "-d", &h->defaults, e) < 0 || parse_defaults(h, e) < 0) {
+		params_host_free(h);
+		return NULL;
+	}
+	if (!with_types)
+		return h;
 	/* `postconf -m` evaluates main.cf and dies on, e.g., a myorigin file that
 	 * does not exist; the table types are a property of the installed Postfix,
 	 * so ask again without the config dir before giving up. */
-	if (run_postconf(t, 1, "-d", &h->defaults, e) < 0 || parse_defaults(h, e) < 0
-	    || (run_postconf(t, 1, "-m", &h->types_text, e) < 0
-		&& run_postconf(t, 0, "-m", &h->types_text, e) < 0)
+	if ((run_postconf(t, 1, "-m", &h->types_text, e) < 0
+	     && run_postconf(t, 0, "-m", &h->types_text, e) < 0)
 	    || parse_types(h, e) < 0) {
 		params_host_free(h);
 		return NULL;
 	}
 	return h;
+}
+
+struct params_host *params_host_load(struct target *t, struct err *e)
+{
+	return host_load(t, 1, e);
+}
+
+struct params_host *params_host_load_defaults(struct target *t, struct err *e)
+{
+	return host_load(t, 0, e);
 }
 
 void params_host_free(struct params_host *h)

@@ -59,6 +59,10 @@ struct params_host;
 
 /* params_host_load - run `postconf -c DIR -d` and `postconf -c DIR -m`. */
 struct params_host *params_host_load(struct target *t, struct err *e);
+/* params_host_load_defaults - `postconf -d` only (no table types: then
+ * params_host_has_map_type says no to every type); for callers that only
+ * need defaults or known names, at half the cost. */
+struct params_host *params_host_load_defaults(struct target *t, struct err *e);
 void params_host_free(struct params_host *h);
 /* default value, or NULL when Postfix does not know the name */
 const char *params_host_default(const struct params_host *h, const char *name);

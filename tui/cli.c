@@ -6,8 +6,11 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "cli_creds.h"
 #include "cli_int.h"
+#include "cli_maps.h"
 #include "cli_probe.h"
+#include "cli_setup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -279,8 +282,17 @@ static int show_list_build(struct cli_ctx *c, struct show_list *sl)
 	const char *arg = c->o->config_dir ? c->o->config_dir : getenv("MAIL_CONFIG");
 
 	memset(sl, 0, sizeof(*sl));
-	if (cli_ctx_host(c) < 0 || maincf_names(c->m, &names, &n) < 0)
-		return -1;
+	if (maincf_names(c->m, &names, &n) < 0)
+		return err_set(&c->e, ERR_NOMEM, "out of memory");
+	/* Known names come from `postconf -d` alone (half the cost of a full host
+	 * load). When even that fails, list everything rather than nothing. */
+	if (c->host == NULL && (c->host = params_host_load_defaults(c->t, &c->e)) == NULL) {
+		char msg[600];
+
+		fprintf(stderr, "relaydeck: warning: cannot tell unused parameters apart: %s\n",
+			err_format(&c->e, msg, sizeof(msg)));
+		err_clear(&c->e);
+	}
 	sl->names = malloc((n + 1) * sizeof(*sl->names));
 	if (sl->names == NULL) {
 		free(names);
@@ -293,7 +305,7 @@ static int show_list_build(struct cli_ctx *c, struct show_list *sl)
 		if (sl->config_dir_arg && strcmp(names[i], "config_directory") > 0 &&
 		    (kept == 0 || strcmp(sl->names[kept - 1], "config_directory") < 0))
 			sl->names[kept++] = "config_directory";
-		if (params_host_known(c->host, names[i]) ||
+		if (c->host == NULL || params_host_known(c->host, names[i]) ||
 		    (nrefs && bsearch(&names[i], refs, nrefs, sizeof(*refs), cmp_str))) {
 			sl->names[kept++] = names[i];
 		} else if (!c->o->json) {
@@ -348,7 +360,7 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 			return cli_usage_error(c, "show: unknown option");
 	}
 	if (argc > 1 || c->o->json) {
-		if (cli_ctx_host(c) < 0)
+		if (c->host == NULL && (c->host = params_host_load_defaults(c->t, &c->e)) == NULL)
 			return cli_fail(c);
 		for (int i = 1; i < argc; i++) {
 			if (!params_host_known(c->host, argv[i]) && !maincf_get(c->m, argv[i])) {
@@ -897,6 +909,10 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, 1 },
 	{ "history", cmd_history, 0 },
 	{ "rollback", cmd_rollback, 0 },
+	{ "creds", cli_cmd_creds, 1 },
+	{ "map", cli_cmd_map, 1 },
+	{ "providers", cli_cmd_providers, 0 },
+	{ "setup", cli_cmd_setup, 1 },
 	{ "probe", cli_cmd_probe, 0 },
 	{ "pin", cli_cmd_pin, 1 },
 };
