@@ -19,6 +19,9 @@
 #				Postfix's form (uppercase hex, colons)
 #	sh_fp_pubkey CERT	SHA-256 of the certificate's public key (DER
 #				SubjectPublicKeyInfo), same form
+#	sh_json EXPR		print a Python expression over the JSON on stdin
+#				("d"); lists space-separated, booleans true/false
+#	sh_failed_step		the first failed step of a probe's --json output
 #
 # Ports (all on 127.0.0.1, chosen free at start):
 #	SH_SUBMIT_PORT		STARTTLS required (encrypt), AUTH PLAIN LOGIN
@@ -392,4 +395,28 @@ sh_renew_cert() {
 		_sh_i=$((_sh_i + 1))
 	done
 	_sh_fail "127.0.0.1:$SH_SUBMIT_PORT still serves the old certificate after 10 s"
+}
+
+# Print the value of a Python expression over the JSON document on stdin
+# ("d"); lists print space-separated, None and errors print nothing.
+sh_json() {
+	python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    v = eval(sys.argv[1])
+except Exception:
+    sys.exit(1)
+if isinstance(v, (list, tuple)):
+    print(" ".join(str(x) for x in v))
+elif isinstance(v, bool):
+    print("true" if v else "false")
+elif v is not None:
+    print(v)
+' "$1"
+}
+
+# Name of the first failed step in a probe's JSON on stdin.
+sh_failed_step() {
+	sh_json '[s["name"] for s in d["steps"] if not s["ok"]][0]'
 }
