@@ -267,11 +267,18 @@ static void ehlo_summary(const struct probe_ehlo *h, char *out, size_t outlen)
 	char size[32] = "";
 
 	if (h->size >= 0)
-		snprintf(size, sizeof(size), " SIZE=%lld", h->size);
-	snprintf(out, outlen, "%s%s%s%s%s%s%s%s", h->starttls ? "STARTTLS " : "",
+		snprintf(size, sizeof(size), "SIZE=%lld", h->size);
+	size_t n;
+
+	snprintf(out, outlen, "%s%s%s%s%s%s%s%s%s", h->starttls ? "STARTTLS " : "",
 		 h->auth[0] ? "AUTH=" : "", h->auth, h->auth[0] ? " " : "",
 		 h->pipelining ? "PIPELINING " : "", h->eightbitmime ? "8BITMIME " : "",
-		 h->smtputf8 ? "SMTPUTF8" : "", size);
+		 h->smtputf8 ? "SMTPUTF8 " : "", h->chunking ? "CHUNKING " : "", size);
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == ' ')
+		out[--n] = '\0';
+	if (n == 0)
+		snprintf(out, outlen, "no extensions");
 }
 
 /* has_mech - is mechanism m in the space-separated list? */
@@ -449,8 +456,19 @@ static int tls_start(struct conn *c, const struct probe_opts *o, const char *nam
 		SSL_set_tlsext_host_name(c->ssl, name);
 	stream_bio_set_deadline(c->bio, stream_now_ms() + c->timeout_ms);
 	if (SSL_connect(c->ssl) != 1) {
+		int lost = stream_bio_error(c->bio)->code != ERR_OK;
+		int timeout = stream_bio_error(c->bio)->code == ERR_TIMEOUT;
+
 		ssl_error_text(c, why, sizeof(why));
-		return step_add(r, "handshake", 0, t0, "%s", why), -1;
+		if (timeout)
+			return step_add(r, "handshake", 0, t0, "the server stopped answering "
+					"during the TLS handshake (%s)", why), -1;
+		if (lost)
+			return step_add(r, "handshake", 0, t0, "connection lost during the TLS "
+					"handshake (%s)", why), -1;
+		return step_add(r, "handshake", 0, t0, "TLS handshake failed: %s%s", why,
+				strstr(why, "wrong version number") ? " (the server does not speak "
+				"TLS here: plain SMTP? try --tls starttls)" : ""), -1;
 	}
 	tls->done = 1;
 	snprintf(tls->protocol, sizeof(tls->protocol), "%s", SSL_get_version(c->ssl));
@@ -798,7 +816,16 @@ int probe_run(const struct probe_opts *o, struct probe_result *r, struct err *e)
 			r->steps[r->nsteps - 1].ms = info.resolve_ms;
 		}
 		if (c.s == NULL) {
-			step_add(r, "connect", 0, t0, "%s", ce.msg);
+			char list[600] = "";
+			size_t n = 0;
+
+			/* every address tried and why it failed */
+			for (size_t i = 0; i < info.naddrs && n + 2 < sizeof(list); i++)
+				n += (size_t)snprintf(list + n, sizeof(list) - n,
+						      info.addrs[i].family == 6 ? "%s[%s]:%s %s" :
+						      "%s%s:%s %s", i ? "; " : "", info.addrs[i].addr,
+						      r->port, info.addrs[i].error);
+			step_add(r, "connect", 0, t0, "%s", list[0] ? list : ce.msg);
 			r->steps[r->nsteps - 1].ms -= info.resolve_ms;
 			goto done;
 		}

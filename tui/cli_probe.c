@@ -378,6 +378,24 @@ static int policy_location(struct cli_ctx *c, const char *given, char **path, ch
 	return 0;
 }
 
+/* other_fingerprints - does the policy text pin fingerprints for a key other than key? */
+static int other_fingerprints(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+		int ours = strncmp(l, key, klen) == 0 && (l[klen] == ' ' || l[klen] == '\t');
+
+		if (!ours && l[0] != '#' && l[0] != ' ' && l[0] != '\t' &&
+		    memmem(l, ll, "fingerprint", 11) != NULL)
+			return 1;
+		l = nl ? nl + 1 : l + ll;
+	}
+	return 0;
+}
+
 int cli_cmd_pin(struct cli_ctx *c, int argc, char **argv)
 {
 	struct probe_result r;
@@ -443,13 +461,17 @@ int cli_cmd_pin(struct cli_ctx *c, int argc, char **argv)
 				r.tls.verified ? "" : "; the chain did NOT verify: you trust it "
 				"because you say so");
 	}
-	if (strcmp(mode, "fingerprint") == 0 || strcmp(mode, "pubkey") == 0)
-		fprintf(stderr, "warning: a pinned %s breaks mail to %s when the provider %s; "
-			"for public providers prefer --mode pubkey, or --mode secure "
-			"(CA-verified, name match=%s)\n",
-			strcmp(mode, "pubkey") == 0 ? "public key" : "certificate", key,
-			strcmp(mode, "pubkey") == 0 ? "changes its key" : "rotates the certificate",
-			name);
+	if (strcmp(mode, "fingerprint") == 0)
+		fprintf(stderr, "warning: a pinned certificate breaks mail to %s when the provider "
+			"rotates it; for public providers prefer --mode pubkey, or --mode secure "
+			"(CA-verified, match=%s)\n", key, name);
+	else if (strcmp(mode, "pubkey") == 0)
+		fprintf(stderr, "warning: a pinned public key breaks mail to %s when the provider "
+			"changes its key; for public providers --mode secure (CA-verified, "
+			"match=%s) needs no update\n", key, name);
+	else if (a.ca_file || a.ca_path)
+		fprintf(stderr, "note: Postfix verifies with its own smtp_tls_CAfile/"
+			"smtp_tls_CApath, not with %s\n", a.ca_file ? a.ca_file : a.ca_path);
 
 	if (policy_location(c, a.policy_file, &path, type, sizeof(type), &current) < 0) {
 		status = cli_fail(c);
@@ -462,6 +484,13 @@ int cli_cmd_pin(struct cli_ctx *c, int argc, char **argv)
 			goto out;
 		}
 		buf_reset(&old);
+	}
+	if (strcmp(digest, hdigest) != 0 && other_fingerprints(old.data ? old.data : "", key)) {
+		err_set(&c->e, ERR_INVALID, "pin %s --digest %s: %s already holds fingerprints in "
+			"%s (smtp_tls_fingerprint_digest); changing the digest would break them",
+			key, digest, path, hdigest);
+		status = cli_fail(c);
+		goto out;
 	}
 	if (probe_policy_edit(old.data ? old.data : "", old.len, key, value, &table, &c->e) < 0 ||
 	    (cs = changeset_new(c->t)) == NULL) {
