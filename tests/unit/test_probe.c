@@ -22,6 +22,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
+
 #include "buf.h"
 #include "err.h"
 #include "probe.h"
@@ -353,22 +355,57 @@ static void test_auth_hint(void **state)
 struct peer {
 	int lfd;
 	char port[16];
-	const char *const *script;	/* "S:text", "R" (read a line), "BIG", "WAIT" */
+	const char *const *script;	/* "S:text", "R" (read a line), "BIG", "WAIT", "TLS" */
 	pthread_t th;
+	SSL_CTX *ctx;			/* for "TLS": server certificate tls_dir/c.pem */
+	SSL *ssl;
+	char lines[8][256];		/* what "R" read, for the test to inspect */
+	int nlines;
 };
 
-/* peer_readline - one line from the client, or -1 at end. */
-static int peer_readline(int fd)
+static char tls_dir[64];		/* self-signed certificate for 127.0.0.1 */
+
+/* peer_recv - recv, or SSL_read once TLS started. */
+static ssize_t peer_recv(struct peer *p, int fd, void *b, size_t n)
 {
-	char c;
+	if (p->ssl) {
+		int r = SSL_read(p->ssl, b, (int)n);
+
+		return r > 0 ? r : -1;
+	}
+	return recv(fd, b, n, 0);
+}
+
+static ssize_t peer_send(struct peer *p, int fd, const void *b, size_t n)
+{
+	if (p->ssl) {
+		int r = SSL_write(p->ssl, b, (int)n);
+
+		return r > 0 ? r : -1;
+	}
+	return send(fd, b, n, MSG_NOSIGNAL);
+}
+
+/* peer_readline - one line from the client (kept in p->lines), or -1 at end. */
+static int peer_readline(struct peer *p, int fd)
+{
+	char c, *line = p->nlines < 8 ? p->lines[p->nlines] : NULL;
+	size_t len = 0;
 
 	for (;;) {
-		ssize_t n = recv(fd, &c, 1, 0);
+		ssize_t n = peer_recv(p, fd, &c, 1);
 
 		if (n <= 0)
 			return -1;
-		if (c == '\n')
+		if (c == '\n') {
+			if (line) {
+				line[len] = '\0';
+				p->nlines++;
+			}
 			return 0;
+		}
+		if (line && c != '\r' && len + 1 < sizeof(p->lines[0]))
+			line[len++] = c;
 	}
 }
 
@@ -383,10 +420,15 @@ static void *peer_main(void *arg)
 	memset(big, 'A', sizeof(big));
 	for (const char *const *s = p->script; *s; s++) {
 		if (strncmp(*s, "S:", 2) == 0) {
-			if (send(fd, *s + 2, strlen(*s + 2), MSG_NOSIGNAL) < 0)
+			if (peer_send(p, fd, *s + 2, strlen(*s + 2)) < 0)
 				break;
 		} else if (strcmp(*s, "R") == 0) {
-			if (peer_readline(fd) < 0)
+			if (peer_readline(p, fd) < 0)
+				break;
+		} else if (strcmp(*s, "TLS") == 0) {
+			p->ssl = SSL_new(p->ctx);
+			SSL_set_fd(p->ssl, fd);
+			if (SSL_accept(p->ssl) != 1)
 				break;
 		} else if (strcmp(*s, "BIG") == 0) {
 			/* 10 MB without a newline, until the client hangs up */
@@ -394,9 +436,13 @@ static void *peer_main(void *arg)
 				if (send(fd, big, sizeof(big), MSG_NOSIGNAL) < 0)
 					break;
 		} else if (strcmp(*s, "WAIT") == 0) {
-			while (recv(fd, big, sizeof(big), 0) > 0)
+			while (peer_recv(p, fd, big, sizeof(big)) > 0)
 				;
 		}
+	}
+	if (p->ssl) {
+		SSL_free(p->ssl);
+		p->ssl = NULL;
 	}
 	close(fd);
 	return NULL;
@@ -409,6 +455,7 @@ static void peer_start(struct peer *p, const char *const *script)
 	socklen_t sl = sizeof(sa);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(p, 0, sizeof(*p));
 	p->script = script;
 	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(p->lfd >= 0);
@@ -423,6 +470,70 @@ static void peer_stop(struct peer *p)
 {
 	pthread_join(p->th, NULL);
 	close(p->lfd);
+	SSL_CTX_free(p->ctx);
+}
+
+/* A TLS peer: AUTH LOGIN inside STARTTLS; the password must reach the
+ * server (base64) and never the transcript. */
+static void test_probe_tls_login(void **state)
+{
+	static const char *const script[] = {
+		"S:220 tls.test ESMTP\r\n", "R", "S:250-tls.test\r\n250 STARTTLS\r\n", "R",
+		"S:220 2.0.0 go\r\n", "TLS", "R",
+		"S:250-tls.test\r\n250-AUTH LOGIN XOAUTH2\r\n250 SIZE 1000\r\n", "R",
+		"S:334 VXNlcm5hbWU6\r\n", "R", "S:334 UGFzc3dvcmQ6\r\n", "R",
+		"S:235 2.7.0 ok\r\n", "R", "S:221 bye\r\n", NULL };
+	char cmd[256], ca[128];
+	struct probe_result r;
+	struct probe_opts o;
+	struct peer p;
+	struct err e;
+
+	(void)state;
+	snprintf(tls_dir, sizeof(tls_dir), "/tmp/test_probe_tls.XXXXXX");
+	assert_non_null(mkdtemp(tls_dir));
+	snprintf(cmd, sizeof(cmd), "cd %s && openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 2 -subj /CN=tls.test "
+		 "-addext subjectAltName=IP:127.0.0.1 2>/dev/null", tls_dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(ca, sizeof(ca), "%s/c.pem", tls_dir);
+	peer_start(&p, script);
+	p.ctx = SSL_CTX_new(TLS_server_method());
+	assert_int_equal(SSL_CTX_use_certificate_chain_file(p.ctx, ca), 1);
+	snprintf(cmd, sizeof(cmd), "%s/k.pem", tls_dir);
+	assert_int_equal(SSL_CTX_use_PrivateKey_file(p.ctx, cmd, SSL_FILETYPE_PEM), 1);
+	memset(&o, 0, sizeof(o));
+	o.host = "127.0.0.1";
+	o.port = p.port;
+	o.timeout_ms = 2000;
+	o.ca_file = ca;
+	o.auth = 1;
+	o.user = "u@x";
+	o.password = "s3cret-pw";
+	assert_int_equal(probe_run(&o, &r, &e), 0);
+	assert_true(r.ok);
+	assert_true(r.tls.verified);
+	assert_true(r.tls.hostname_match);
+	assert_true(r.auth.ok);
+	assert_true(r.auth.xoauth2);
+	assert_string_equal(r.auth.mechanism, "LOGIN");
+	assert_int_equal(r.tls.nchain, 1);
+	assert_string_equal(r.tls.chain[0].key_type, "EC");
+	assert_int_equal(r.tls.chain[0].key_bits, 256);
+	for (size_t i = 0; i < r.ntranscript; i++) {
+		assert_null(strstr(r.transcript[i], "s3cret"));
+		assert_null(strstr(r.transcript[i], "czNjcmV0LXB3"));	/* base64 of it */
+	}
+	probe_result_free(&r);
+	peer_stop(&p);
+	/* the server got EHLO, STARTTLS, EHLO, AUTH LOGIN, user and password in base64, QUIT */
+	assert_int_equal(p.nlines, 7);
+	assert_string_equal(p.lines[3], "AUTH LOGIN");
+	assert_string_equal(p.lines[4], "dUB4");
+	assert_string_equal(p.lines[5], "czNjcmV0LXB3");
+	assert_string_equal(p.lines[6], "QUIT");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tls_dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* probe_peer - run the probe against a scripted peer; the failed step and
@@ -580,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_probe_drop),
 		cmocka_unit_test(test_probe_implicit_plaintext),
 		cmocka_unit_test(test_probe_refused),
+		cmocka_unit_test(test_probe_tls_login),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
