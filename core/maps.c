@@ -299,6 +299,37 @@ static int max_ref(const char *v)
 	return max;
 }
 
+/* regexp_too_costly - patterns glibc's regcomp expands exponentially
+ * (stacked quantifiers such as "a+++", many large {m,n} bounds): refused
+ * before compiling, because compiling them can exhaust memory. */
+static int regexp_too_costly(const char *p, size_t len)
+{
+	size_t run = 0, braces = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\\' && i + 1 < len) {
+			i++;
+			run = 0;
+			continue;
+		}
+		if (p[i] == '+' || p[i] == '*' || p[i] == '?' || p[i] == '{') {
+			if (++run > 2)
+				return 1;
+			if (p[i] == '{') {
+				long n = 0;
+
+				braces++;
+				for (i++; i < len && p[i] != '}'; i++)
+					if (p[i] >= '0' && p[i] <= '9' && (n = n * 10 + (p[i] - '0')) > 255)
+						return 1;
+			}
+		} else {
+			run = 0;
+		}
+	}
+	return braces > 4;
+}
+
 /* check_regexp - compile "/pattern/flags" as Postfix's regexp table does. */
 static int check_regexp(const char *key, const char *value, struct err *e)
 {
@@ -335,6 +366,10 @@ static int check_regexp(const char *key, const char *value, struct err *e)
 		}
 	}
 	plen = (size_t)(close - p);
+	if (regexp_too_costly(p, plen))
+		return err_set(e, ERR_INVALID,
+			       "pattern %s: stacked quantifiers or repeat counts over 255 make "
+			       "regcomp too costly", key);
 	if ((pat = strndup(p, plen)) == NULL)
 		return err_set(e, ERR_NOMEM, "pattern: out of memory");
 	rc = regcomp(&re, pat, cflags);
@@ -560,7 +595,8 @@ static int parse_lines(struct maps *m, struct err *e)
 			tl--;
 		if (line == 1 && nl && tl + 1 < len)
 			m->crlf = 1;
-		while (i < tl && (s[i] == ' ' || s[i] == '\t'))
+		while (i < tl && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\v' ||
+				   s[i] == '\f'))
 			i++;
 		if (memchr(s, '\0', len)) {
 			r = err_set(e, ERR_PARSE, "NUL byte in a table");
