@@ -1005,6 +1005,14 @@ int providers_settings(const struct provider *p, const struct prov_choice *c,
 		return -1;
 	plan->port = port;
 	plan->tls = providers_port_tls(p, port);
+	if (c->tls_set && c->tls != plan->tls) {
+		if (listed) {
+			err_set(e, ERR_INVALID, "provider %s: port %d uses %s TLS, not %s", p->id, port,
+				providers_tls_name(plan->tls), providers_tls_name(c->tls));
+			goto fail;
+		}
+		plan->tls = c->tls;
+	}
 	plan->auth = p->auth != PROV_AUTH_NONE && !c->no_auth;
 	buf_printf(&b, "[%s]:%d", plan->host, port);
 	if ((plan->nexthop = buf_steal(&b)) == NULL)

@@ -114,6 +114,8 @@ struct prov_choice {
 	const char *host;	/* required when p->host is NULL; else overrides it */
 	const char *region;	/* NULL: default_region */
 	int port;		/* 0: default_port */
+	int tls_set;		/* tls below overrides the port's usual mode */
+	enum prov_tls tls;	/* (a custom host's implicit-TLS port other than 465) */
 	int no_auth;		/* relay by IP (auth optional or none): no SASL settings */
 	const char *db_type;	/* the host's default_database_type ("hash") */
 	const char *config_dir;	/* Postfix config directory on the target */
@@ -142,7 +144,8 @@ struct prov_plan {
  * IP-relay path; smtp_tls_security_level = encrypt; smtp_tls_wrappermode
  * yes for implicit-TLS ports and unset otherwise; smtp_tls_CAfile when
  * given; the provider's postfix settings. ERR_INVALID for an unknown
- * region or a port the provider does not list, a missing or bad host. */
+ * region or a port the provider does not list, a TLS mode that contradicts
+ * the catalog's for that port, a missing or bad host. */
 int providers_settings(const struct provider *p, const struct prov_choice *c,
 		       struct prov_plan *plan, struct err *e);
 void providers_plan_free(struct prov_plan *plan);

@@ -3,7 +3,7 @@
  * non-interactive path:
  *
  *   relaydeck setup --provider ID [--host HOST] [--region R] [--port P]
- *       [--user U] [--password-file FILE|-] [--ca-file FILE]
+ *       [--tls starttls|implicit] [--user U] [--password-file FILE|-] [--ca-file FILE]
  *       [--rewrite FROM=TO]... [--yes]
  *
  * setup detects the current state (Postfix running, relayhost, sasl_passwd
@@ -13,6 +13,9 @@
  * (creds API, 0600, postmap) and smtp_generic_maps entries (maps API).
  * The diff (secrets masked) is shown on a terminal, then confirmed or
  * --yes, then applied (backup, postmap, postfix check, reload).
+ *
+ * --tls is for a custom host whose implicit-TLS port is not 465 or 2465;
+ * for catalog ports it must agree with the catalog.
  *
  * The password never comes from argv: --password-file FILE (0600), or
  * stdin ("-", or no terminal), or a prompt without echo on a terminal.
@@ -185,7 +188,7 @@ int cli_cmd_providers(struct cli_ctx *c, int argc, char **argv)
 /* --- setup ---------------------------------------------------------------- */
 
 struct setup_opts {
-	const char *provider, *host, *region, *port, *user, *password_file, *ca_file;
+	const char *provider, *host, *region, *port, *tls, *user, *password_file, *ca_file;
 	const char *rewrite[MAX_REWRITES];
 	size_t nrewrite;
 };
@@ -223,6 +226,7 @@ static int parse_opts(struct cli_ctx *c, int argc, char **argv, struct setup_opt
 		    take(argc, argv, &i, "--host", &so->host, &bad) ||
 		    take(argc, argv, &i, "--region", &so->region, &bad) ||
 		    take(argc, argv, &i, "--port", &so->port, &bad) ||
+		    take(argc, argv, &i, "--tls", &so->tls, &bad) ||
 		    take(argc, argv, &i, "--user", &so->user, &bad) ||
 		    take(argc, argv, &i, "--password-file", &so->password_file, &bad) ||
 		    take(argc, argv, &i, "--ca-file", &so->ca_file, &bad)) {
@@ -245,6 +249,8 @@ static int parse_opts(struct cli_ctx *c, int argc, char **argv, struct setup_opt
 				       "use --password-file FILE or stdin");
 		return err_set(&c->e, ERR_USAGE, "setup: unknown argument '%.100s'", argv[i]);
 	}
+	if (so->tls && strcmp(so->tls, "starttls") != 0 && strcmp(so->tls, "implicit") != 0)
+		return err_set(&c->e, ERR_USAGE, "setup: --tls takes starttls or implicit");
 	if (so->provider == NULL)
 		return err_set(&c->e, ERR_USAGE,
 			       "setup needs --provider ID (see `relaydeck providers`)");
@@ -695,6 +701,10 @@ int cli_cmd_setup(struct cli_ctx *c, int argc, char **argv)
 	choice.host = so.host;
 	choice.region = so.region;
 	choice.port = so.port ? atoi(so.port) : 0;
+	if (so.tls) {
+		choice.tls_set = 1;
+		choice.tls = strcmp(so.tls, "implicit") == 0 ? PROV_TLS_IMPLICIT : PROV_TLS_STARTTLS;
+	}
 	/* Optional AUTH without a user name is the relay-by-IP path. */
 	choice.no_auth = p->auth == PROV_AUTH_OPTIONAL && user == NULL && so.password_file == NULL;
 	choice.db_type = d.db_type;

@@ -275,6 +275,20 @@ static void test_settings_implicit(void **state)
 	assert_string_equal(edit(&plan, "relayhost"), "[10.1.2.3]:2465");
 	assert_string_equal(edit(&plan, "smtp_tls_wrappermode"), "yes");
 	providers_plan_free(&plan);
+
+	/* --tls: a custom host's implicit port elsewhere; never against the catalog. */
+	c.host = "10.1.2.3";
+	c.port = 10465;
+	c.tls_set = 1;
+	c.tls = PROV_TLS_IMPLICIT;
+	assert_int_equal(providers_settings(providers_find(cat, "custom"), &c, &plan, &e), 0);
+	assert_string_equal(edit(&plan, "smtp_tls_wrappermode"), "yes");
+	providers_plan_free(&plan);
+	c.host = NULL;
+	c.port = 465;
+	c.tls = PROV_TLS_STARTTLS;
+	assert_int_equal(providers_settings(p, &c, &plan, &e), -1);
+	assert_non_null(strstr(e.msg, "port 465 uses implicit TLS"));
 	providers_free(cat);
 }
 
