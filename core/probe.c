@@ -1072,8 +1072,9 @@ int probe_parse_hostport(const char *s, const char *default_port, char *host, si
 	return 0;
 }
 
-/* cred_query - `postmap -q key map`; 1 found (out has the value), 0 not, -1 error. */
-static int cred_query(struct target *t, const char *key, const char *map, struct run_out *out,
+/* map_query - `postmap -q key map` (a secret value stays on stdout); 1 found
+ * (out has the value), 0 not, -1 error. */
+static int map_query(struct target *t, const char *key, const char *map, struct run_out *out,
 		      struct err *e)
 {
 	const char *argv[] = { "postmap", "-c", t->config_dir, "-q", key, map, NULL };
@@ -1113,7 +1114,7 @@ int probe_cred_lookup(struct target *t, const char *host, const char *port, stru
 			int r;
 
 			run_out_init(&out);
-			r = cred_query(t, key, items[i], &out, e);
+			r = map_query(t, key, items[i], &out, e);
 			if (r == 1) {
 				char *v = out.out.data ? out.out.data : "";
 				size_t vl = strcspn(v, "\r\n");
@@ -1143,6 +1144,111 @@ int probe_cred_lookup(struct target *t, const char *host, const char *port, stru
 	if (!found)
 		return err_set(e, ERR_NOTFOUND, "no credential for [%s]:%s or %s in "
 			       "smtp_sasl_password_maps", host, port, host);
+	return 0;
+}
+
+/* fp_in_list - is fp one of the '|'- or ','-separated fingerprints in list? */
+static int fp_in_list(const char *list, const char *fp)
+{
+	size_t n = strlen(fp);
+
+	if (n == 0)
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, "|, \t");
+
+		if (w == n && strncasecmp(p, fp, n) == 0)
+			return 1;
+		p += w;
+		p += strspn(p, "|, \t");
+	}
+	return 0;
+}
+
+int probe_check_pin(struct target *t, struct probe_result *r, const char *digest,
+		    struct err *e)
+{
+	struct buf maps = BUF_INIT;
+	char **items = NULL, key[300], value[2048] = "";
+	size_t n = 0;
+	int found = 0;
+
+	if (!r->tls.done)
+		return 0;
+	if (postfix_expand(t, "smtp_tls_policy_maps", &maps, e) < 0)
+		return -1;
+	if (maps.len == 0 || valid_list_split(maps.data, &items, &n, e) < 0) {
+		buf_free(&maps);
+		return maps.len == 0 ? 0 : -1;
+	}
+	buf_free(&maps);
+	snprintf(key, sizeof(key), "[%s]:%s", r->host, r->port);
+	for (size_t i = 0; i < n && !found; i++) {
+		struct run_out out;
+		int q;
+
+		run_out_init(&out);
+		q = map_query(t, key, items[i], &out, e);
+		if (q == 1) {
+			found = 1;
+			snprintf(value, sizeof(value), "%.*s",
+				 (int)strcspn(out.out.data ? out.out.data : "", "\r\n"),
+				 out.out.data ? out.out.data : "");
+		}
+		run_out_free(&out);
+		if (q < 0) {
+			valid_list_free(items);
+			return -1;
+		}
+	}
+	valid_list_free(items);
+	if (!found)
+		return 0;
+	if (strncmp(value, "fingerprint", 11) == 0 && (value[11] == ' ' || value[11] == '\t')) {
+		const char *d = digest && *digest ? digest : "sha256";
+		int sha256 = strcasecmp(d, "sha256") == 0;
+		const char *cfp = sha256 ? r->tls.cert_sha256 : r->tls.cert_fp;
+		const char *pfp = sha256 ? r->tls.pubkey_sha256 : r->tls.pubkey_fp;
+		const char *m = value + 11;
+		int ok = 0;
+
+		while ((m = strstr(m, "match=")) != NULL) {
+			m += 6;
+			if (fp_in_list(m, cfp) || fp_in_list(m, pfp))
+				ok = 1;
+		}
+		if (ok) {
+			/* Postfix's fingerprint level ignores the chain and the name. */
+			r->ok = 1;
+			for (size_t i = 0; i < r->nsteps; i++) {
+				struct probe_step *st = &r->steps[i];
+
+				if (!st->ok && (strcmp(st->name, "verify") == 0 ||
+						strcmp(st->name, "hostname") == 0)) {
+					size_t l = strlen(st->detail);
+
+					st->ok = 1;
+					snprintf(st->detail + l, sizeof(st->detail) - l,
+						 " (not needed: the fingerprint is pinned)");
+				}
+				r->ok &= st->ok;
+			}
+			step_add(r, "pin", 1, -1, "%s: the certificate matches the pinned %s fingerprint",
+				 key, d);
+		}
+		else
+			step_add(r, "pin", 0, -1, "%s is pinned (%s) but the server now presents "
+				 "certificate %s, public key %s (%s): Postfix will defer mail to it; "
+				 "the provider changed its certificate, re-check and re-pin", key, value,
+				 cfp, pfp, d);
+		return 0;
+	}
+	if (strncmp(value, "secure", 6) == 0 || strncmp(value, "verify", 6) == 0 ||
+	    strncmp(value, "dane-only", 9) == 0)
+		step_add(r, "pin", r->tls.verified, -1, "%s policy \"%s\": the chain %s", key, value,
+			 r->tls.verified ? "verifies" : "does NOT verify, Postfix will defer mail");
+	else
+		step_add(r, "pin", 1, -1, "%s policy \"%s\"", key, value);
 	return 0;
 }
 

@@ -153,6 +153,14 @@ const char *probe_auth_hint(int code, const char *enhanced, const char *text, co
 int probe_cred_lookup(struct target *t, const char *host, const char *port, struct buf *user,
 		      struct buf *password, struct err *e);
 
+/* probe_check_pin - compare the result with the target's
+ * smtp_tls_policy_maps entry for [host]:port, adding a "pin" step: a
+ * fingerprint policy must list the certificate's or its public key's
+ * fingerprint in digest (the target's smtp_tls_fingerprint_digest); for
+ * secure/verify the chain must verify. No entry: no step. */
+int probe_check_pin(struct target *t, struct probe_result *r, const char *digest,
+		    struct err *e);
+
 /* probe_ca_defaults - the target's smtp_tls_CAfile/smtp_tls_CApath
  * (malloc'd, NULL when empty). */
 int probe_ca_defaults(struct target *t, char **ca_file, char **ca_path, struct err *e);

@@ -328,6 +328,17 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 	rc = run_probe(c, &a, auth, digest, &r);
 	if (rc < 0)
 		return cli_fail(c);
+	/* Against what Postfix will demand: a pinned fingerprint, secure, verify. */
+	{
+		struct err pe;
+		char hd[16];
+
+		host_digest(c, hd, sizeof(hd));
+		if (strcmp(hd, digest) == 0 && probe_check_pin(c->t, &r, hd, &pe) < 0)
+			fprintf(stderr, "relaydeck: warning: cannot read the TLS policy: %s\n", pe.msg);
+		if (!r.ok)
+			rc = 1;
+	}
 	if (c->o->json) {
 		struct buf out = BUF_INIT;
 
