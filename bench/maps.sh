@@ -1,0 +1,72 @@
+#!/bin/bash
+# bench/maps.sh - editing one entry of a 1,000,000-line hash map and
+# rebuilding it through relaydeck, against plain `postmap` of the same
+# file, in the same run.
+#
+# Usage: bench/maps.sh [LINES]	(default 1000000)
+# Environment: RELAYDECK=/path/to/relaydeck (default: an optimised build
+# without sanitizers in a temporary directory).
+#
+# In a sandbox (tests/lib/sandbox.sh) whose smtp_generic_maps is the
+# generated table, measures wall time of:
+#	- postmap hash:FILE                     (the baseline: compile only)
+#	- relaydeck map add smtp_generic_maps KEY VALUE --yes
+#	  (parse, edit, diff, lock, backup, atomic write, postmap, postfix
+#	  check, postconf -n), once for a new key and once for a changed one;
+#	- relaydeck map query (postmap -q through relaydeck) vs postmap -q.
+# Prints a Markdown table; never run by "make check". Root only (postfix
+# check).
+set -euo pipefail
+
+lines=${1:-1000000}
+top=$(cd "$(dirname "$0")/.." && pwd)
+PATH=$PATH:/usr/sbin:/sbin
+work=$(mktemp -d "${TMPDIR:-/tmp}/relaydeck-bench-maps.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+die() { echo "bench/maps.sh: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "run as root (postfix check needs it)"
+[ -e /etc/postfix/main.cf ] || die "/etc/postfix/main.cf is missing"
+
+if [ -z "${RELAYDECK:-}" ]; then
+	bb=$work/build
+	mkdir -p "$bb"
+	echo "bench: building relaydeck (-O2, no sanitizers) in $bb" >&2
+	(cd "$bb" && "$top/configure" -q CFLAGS="-O2" >/dev/null && make -j2 relaydeck >/dev/null) ||
+	    die "build failed"
+	RELAYDECK=$bb/relaydeck
+fi
+
+sh "$top/tests/lib/sandbox.sh" "$work/sb" >/dev/null
+C=$work/sb/etc
+export RELAYDECK_STATE_DIR=$work/sb/state
+map=$C/generic
+awk -v n="$lines" 'BEGIN { for (i = 0; i < n; i++) printf "u%07d@relay01.example.net\tn%07d@example.net\n", i, i }' >"$map"
+bytes=$(stat -c %s "$map")
+
+# ms CMD... - wall time of one run in milliseconds.
+ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+pm=$(ms postmap -c "$C" "hash:$map")
+pm2=$(ms postmap -c "$C" "hash:$map")
+add=$(ms "$RELAYDECK" -c "$C" map add smtp_generic_maps newkey@relay01.example.net new@example.net --yes)
+chg=$(ms "$RELAYDECK" -c "$C" map add smtp_generic_maps u0500000@relay01.example.net changed@example.net --yes)
+[ "$(postmap -c "$C" -q u0500000@relay01.example.net "hash:$map")" = changed@example.net ] ||
+    die "the edit did not reach the compiled table"
+q=$(ms "$RELAYDECK" -c "$C" map query smtp_generic_maps u0999999@relay01.example.net)
+pq=$(ms postmap -c "$C" -q u0999999@relay01.example.net "hash:$map")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+best=$((pm < pm2 ? pm : pm2))
+
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(nproc) CPUs, Postfix $(postconf -h mail_version), $lines lines ($bytes bytes)"
+echo
+echo "| measurement | relaydeck ms | postmap ms | ratio |"
+echo "|---|---:|---:|---:|"
+echo "| add one entry + rebuild vs postmap | $add | $best | $(ratio "$add" "$best") |"
+echo "| change one entry + rebuild vs postmap | $chg | $best | $(ratio "$chg" "$best") |"
+echo "| query one key vs postmap -q | $q | $pq | $(ratio "$q" "$pq") |"
