@@ -1016,6 +1016,128 @@ int maps_query(struct target *t, const char *spec, const char *key, int fold,
 	return r;
 }
 
+/* try_lookup - first match for addr in param's tables, in main.cf's
+ * order; the key forms are the ones Postfix tries for that table. 1 with
+ * the step filled on a match, 0 when none, -1 on a postmap error. */
+static int try_lookup(struct target *t, const struct map_ref *refs, size_t n, const char *addr,
+		      int transport, struct maps_try_step *st, struct err *e)
+{
+	const char *at = strrchr(addr, '@');
+	char keys[8][1100];
+	struct buf value = BUF_INIT;
+	size_t nk;
+	int found = 0;
+
+	for (size_t i = 0; i < n && !found; i++) {
+		enum map_kind k = maps_kind(refs[i].type);
+
+		if (strcmp(refs[i].param, st->param) != 0)
+			continue;
+		nk = 0;
+		snprintf(keys[nk++], sizeof(keys[0]), "%s", addr);
+		if (k != MAP_REGEXP && k != MAP_PCRE && k != MAP_CIDR && at) {
+			if (transport) {
+				/* domain, then parent domains as .domain, then * */
+				const char *d = at + 1;
+
+				snprintf(keys[nk++], sizeof(keys[0]), "%s", d);
+				for (const char *p = strchr(d, '.'); p && nk < 6; p = strchr(p + 1, '.'))
+					snprintf(keys[nk++], sizeof(keys[0]), "%s", p);
+				snprintf(keys[nk++], sizeof(keys[0]), "*");
+			} else {
+				snprintf(keys[nk++], sizeof(keys[0]), "%.*s@", (int)(at - addr), addr);
+				snprintf(keys[nk++], sizeof(keys[0]), "%s", at);
+			}
+		}
+		for (size_t q = 0; q < nk && !found; q++) {
+			buf_reset(&value);
+			if (maps_query(t, refs[i].spec, keys[q], 0, &value, &found, e) < 0) {
+				buf_free(&value);
+				return -1;
+			}
+			if (found && ((st->table = strdup(refs[i].spec)) == NULL ||
+				      (st->key = strdup(keys[q])) == NULL ||
+				      (st->result = strdup(value.data ? value.data : "")) == NULL)) {
+				buf_free(&value);
+				return err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
+			}
+		}
+	}
+	buf_free(&value);
+	st->matched = found;
+	return found;
+}
+
+/* maps_try - every rewrite and routing step for one address. */
+int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
+	     size_t *count, struct err *e)
+{
+	static const struct {
+		const char *param, *what;
+		int transport, rewrites;
+	} order[] = {
+		{ "canonical_maps", "canonical (cleanup)", 0, 1 },
+		{ "sender_canonical_maps", "sender canonical (cleanup)", 0, 1 },
+		{ "sender_dependent_relayhost_maps", "relay for this sender", 0, 0 },
+		{ "transport_maps", "transport for this recipient", 1, 0 },
+		{ "smtp_generic_maps", "generic (smtp client, on the way out)", 0, 1 },
+	};
+	const size_t nsteps = sizeof(order) / sizeof(order[0]);
+	struct map_ref *refs = NULL;
+	struct maps_try_step *st;
+	size_t n = 0;
+	const char *cur = addr;
+	int r = 0;
+
+	*steps = NULL;
+	*count = 0;
+	if (addr == NULL || *addr == '\0' || strpbrk(addr, " \t\r\n"))
+		return err_set(e, ERR_INVALID, "try: the address must be one word");
+	if (maps_refs(t, &refs, &n, e) < 0)
+		return -1;
+	if ((st = calloc(nsteps, sizeof(*st))) == NULL) {
+		maps_refs_free(refs, n);
+		return err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
+	}
+	for (size_t s = 0; s < nsteps && r == 0; s++) {
+		/* transport routes the recipient as typed; the others see the
+		 * sender as canonical rewriting left it */
+		const char *in = order[s].transport ? addr : cur;
+
+		st[s].param = order[s].param;
+		st[s].what = order[s].what;
+		*count = s + 1;
+		if ((st[s].input = strdup(in)) == NULL) {
+			r = err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
+			break;
+		}
+		if (try_lookup(t, refs, n, in, order[s].transport, &st[s], e) < 0)
+			r = -1;
+		else if (st[s].matched && order[s].rewrites && s < 2)
+			cur = st[s].result;
+	}
+	maps_refs_free(refs, n);
+	if (r < 0) {
+		maps_try_free(st, *count);
+		*count = 0;
+		return -1;
+	}
+	*steps = st;
+	return 0;
+}
+
+/* maps_try_free - release a maps_try result. */
+void maps_try_free(struct maps_try_step *steps, size_t count)
+{
+	for (size_t i = 0; steps && i < count; i++) {
+		free(steps[i].input);
+		free(steps[i].table);
+		free(steps[i].key);
+		free(steps[i].result);
+	}
+	free(steps);
+}
+
 /* host_types - `postconf -m` output. */
 static int host_types(struct target *t, struct buf *types, struct err *e)
 {

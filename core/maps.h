@@ -138,6 +138,29 @@ struct map_ref {
 int maps_refs(struct target *t, struct map_ref **refs, size_t *count, struct err *e);
 void maps_refs_free(struct map_ref *refs, size_t count);
 
+/* One step of maps_try: how one parameter's tables treat the address. */
+struct maps_try_step {
+	const char *param;	/* "smtp_generic_maps" (static) */
+	const char *what;	/* "generic (smtp client, on the way out)" (static) */
+	char *input;		/* the address looked up at this step */
+	int matched;
+	char *table;		/* "hash:/etc/postfix/generic" when matched, else NULL */
+	char *key;		/* the key that matched ("@example.com"), else NULL */
+	char *result;		/* postmap's answer, else NULL */
+};
+
+/* maps_try - "try an address": canonical_maps, sender_canonical_maps,
+ * sender_dependent_relayhost_maps, transport_maps and smtp_generic_maps
+ * in the order Postfix applies them, each with the real postmap -q on
+ * every table main.cf names (the key forms Postfix tries: address,
+ * user@, @domain; for transport the domain, its parents and "*").
+ * Canonical results feed the later sender steps; transport looks up the
+ * address as typed. ERR_INVALID for an empty address or one with blanks;
+ * postmap's errors as maps_query. *steps is freed with maps_try_free. */
+int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
+	     size_t *count, struct err *e);
+void maps_try_free(struct maps_try_step *steps, size_t count);
+
 /* maps_split_spec - "type:path" into type and path (malloc'd); proxy:
  * is dropped. ERR_INVALID for anything else. */
 int maps_split_spec(const char *spec, char **type, char **path, struct err *e);

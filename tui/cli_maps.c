@@ -385,127 +385,50 @@ static int map_query(struct cli_ctx *c, const struct table *tb, const char *key,
 	return found ? EXIT_OK : EXIT_NOTFOUND;
 }
 
-/* try_lookup - first match for the address in a parameter's tables, in
- * Postfix's order; *hit gets the key that matched. */
-static int try_lookup(struct cli_ctx *c, const struct map_ref *refs, size_t n, const char *param,
-		      const char *addr, int transport, struct buf *value, struct buf *hit,
-		      struct buf *table)
-{
-	const char *at = strrchr(addr, '@');
-	char keys[8][1100];
-	size_t nk = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		enum map_kind k = maps_kind(refs[i].type);
-		int found = 0;
-
-		if (strcmp(refs[i].param, param) != 0)
-			continue;
-		nk = 0;
-		snprintf(keys[nk++], sizeof(keys[0]), "%s", addr);
-		if (k != MAP_REGEXP && k != MAP_PCRE && k != MAP_CIDR && at) {
-			if (transport) {
-				/* domain, then parent domains as .domain, then * */
-				const char *d = at + 1;
-
-				snprintf(keys[nk++], sizeof(keys[0]), "%s", d);
-				for (const char *p = strchr(d, '.'); p && nk < 6; p = strchr(p + 1, '.'))
-					snprintf(keys[nk++], sizeof(keys[0]), "%s", p);
-				snprintf(keys[nk++], sizeof(keys[0]), "*");
-			} else {
-				snprintf(keys[nk++], sizeof(keys[0]), "%.*s@", (int)(at - addr), addr);
-				snprintf(keys[nk++], sizeof(keys[0]), "%s", at);
-			}
-		}
-		for (size_t q = 0; q < nk && !found; q++) {
-			buf_reset(value);
-			if (maps_query(c->t, refs[i].spec, keys[q], 0, value, &found, &c->e) < 0)
-				return -1;
-			if (found) {
-				buf_set(hit, keys[q], strlen(keys[q]));
-				buf_set(table, refs[i].spec, strlen(refs[i].spec));
-			}
-		}
-		if (found)
-			return 1;
-	}
-	return 0;
-}
-
-/* map_try - how the rewrite and routing tables treat an address. */
+/* map_try - how the rewrite and routing tables treat an address
+ * (maps_try: the real postmap -q lookups). */
 static int map_try(struct cli_ctx *c, const char *addr)
 {
-	static const struct {
-		const char *param, *what;
-		int transport, rewrites;
-	} steps[] = {
-		{ "canonical_maps", "canonical (cleanup)", 0, 1 },
-		{ "sender_canonical_maps", "sender canonical (cleanup)", 0, 1 },
-		{ "sender_dependent_relayhost_maps", "relay for this sender", 0, 0 },
-		{ "transport_maps", "transport for this recipient", 1, 0 },
-		{ "smtp_generic_maps", "generic (smtp client, on the way out)", 0, 1 },
-	};
-	struct map_ref *refs = NULL;
+	struct maps_try_step *st = NULL;
 	size_t n = 0;
-	struct buf value = BUF_INIT, hit = BUF_INIT, table = BUF_INIT, cur = BUF_INIT, out = BUF_INIT;
+	struct buf out = BUF_INIT;
 	struct json j;
-	int status = EXIT_OK;
 
 	if (strpbrk(addr, " \t\r\n") || *addr == '\0')
 		return cli_usage_error(c, "map try: ADDRESS must be one word");
-	if (maps_refs(c->t, &refs, &n, &c->e) < 0)
+	if (maps_try(c->t, addr, &st, &n, &c->e) < 0)
 		return cli_fail(c);
-	buf_set(&cur, addr, strlen(addr));
 	json_init(&j, &out);
 	json_obj_begin(&j);
 	json_kv_str(&j, "address", addr);
 	json_key(&j, "steps");
 	json_arr_begin(&j);
-	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
-		int r;
-		/* transport routes the recipient as typed; the others see the
-		 * sender as canonical rewriting left it */
-		const char *in = steps[s].transport ? addr : cur.data;
-
-		buf_reset(&hit);
-		buf_reset(&table);
-		r = try_lookup(c, refs, n, steps[s].param, in, steps[s].transport, &value, &hit,
-			       &table);
-		if (r < 0) {
-			status = cli_fail(c);
-			break;
-		}
+	for (size_t s = 0; s < n; s++) {
 		if (c->o->json) {
 			json_obj_begin(&j);
-			json_kv_str(&j, "param", steps[s].param);
-			json_kv_str(&j, "input", in);
-			json_kv_bool(&j, "matched", r);
-			if (r) {
-				json_kv_str(&j, "table", table.data);
-				json_kv_str(&j, "key", hit.data);
-				json_kv_str(&j, "result", value.data);
+			json_kv_str(&j, "param", st[s].param);
+			json_kv_str(&j, "input", st[s].input);
+			json_kv_bool(&j, "matched", st[s].matched);
+			if (st[s].matched) {
+				json_kv_str(&j, "table", st[s].table);
+				json_kv_str(&j, "key", st[s].key);
+				json_kv_str(&j, "result", st[s].result);
 			}
 			json_obj_end(&j);
-		} else if (r) {
-			printf("%-32s %s -> %s  (key %s in %s)\n", steps[s].param, in, value.data,
-			       hit.data, table.data);
+		} else if (st[s].matched) {
+			printf("%-32s %s -> %s  (key %s in %s)\n", st[s].param, st[s].input,
+			       st[s].result, st[s].key, st[s].table);
 		} else {
-			printf("%-32s %s: no match\n", steps[s].param, in);
+			printf("%-32s %s: no match\n", st[s].param, st[s].input);
 		}
-		if (r && steps[s].rewrites && s < 2)
-			buf_set(&cur, value.data, value.len);
 	}
 	json_arr_end(&j);
 	json_obj_end(&j);
-	if (c->o->json && status == EXIT_OK)
+	if (c->o->json)
 		printf("%s\n", out.data);
-	buf_free(&value);
-	buf_free(&hit);
-	buf_free(&table);
-	buf_free(&cur);
 	buf_free(&out);
-	maps_refs_free(refs, n);
-	return status;
+	maps_try_free(st, n);
+	return EXIT_OK;
 }
 
 /* cli_cmd_map - dispatch map subcommands. */
