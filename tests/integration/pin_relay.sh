@@ -151,9 +151,8 @@ tap_like "$(grep -E "$qid2: .*status=deferred" "$PFI_LOG" | tail -n 1)" \
 tap_is "$(grep -c 'status=sent' "$PFI_LOG")" "$sent_before" "no message was sent over the unpinned certificate"
 
 rd -c "$C" probe tls "127.0.0.1:$SH_SUBMIT_PORT"
-tap_todo_check "probe tls exits 1 and names the fingerprint mismatch" \
-    "probe does not compare the served certificate with smtp_tls_policy_maps yet" \
-    eval '[ "$RD_RC" -eq 1 ] && printf "%s" "$RD_OUT$RD_ERR" | grep -Eqi "fingerprint|pin"'
+tap_check "probe tls exits 1 and names the fingerprint mismatch" \
+    eval '[ "$RD_RC" -eq 1 ] && printf "%s" "$RD_OUT" | grep -Eq "^FAIL .* pin: .*is pinned .*fingerprint"'
 [ "$RD_RC" -eq 1 ] || tap_diag "probe tls exit $RD_RC: $(printf '%s' "$RD_OUT" | tail -n 3)"
 
 tap_done
