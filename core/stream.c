@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,11 +168,113 @@ static int tcp_try(const struct addrinfo *ai, long long deadline, char *why, siz
 	return fd;
 }
 
+/* A lookup in its own thread, so that a resolver that does not answer
+ * cannot hold the probe past its deadline: getaddrinfo has no timeout.
+ * Whoever finishes last (the waiter or the thread) frees the job. */
+struct lookup {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, abandoned, rc, sys_errno;
+	char host[256], port[32];
+	struct addrinfo *res;
+};
+
+static void lookup_free(struct lookup *l)
+{
+	if (l->res)
+		freeaddrinfo(l->res);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	free(l);
+}
+
+static void *lookup_main(void *arg)
+{
+	struct lookup *l = arg;
+	struct addrinfo hints, *res = NULL;
+	int rc, abandoned;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(l->host, l->port, &hints, &res);
+	pthread_mutex_lock(&l->mu);
+	l->rc = rc;
+	l->sys_errno = errno;
+	l->res = res;
+	l->done = 1;
+	abandoned = l->abandoned;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	if (abandoned)
+		lookup_free(l);
+	return NULL;
+}
+
+/* resolve - getaddrinfo bounded by deadline: 0 with *res, or -1 with e. */
+static int resolve(const char *host, const char *port, long long deadline, struct addrinfo **res,
+		   struct err *e)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+	struct timespec ts;
+	pthread_t th;
+	int rc;
+
+	if (l == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (strlen(host) >= sizeof(l->host) || strlen(port) >= sizeof(l->port)) {
+		free(l);
+		return err_set(e, ERR_INVALID, "resolve %.80s: name too long", host);
+	}
+	strcpy(l->host, host);
+	strcpy(l->port, port);
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	if (pthread_create(&th, NULL, lookup_main, l) != 0) {
+		lookup_free(l);
+		return err_set(e, ERR_SYS, "resolve %s: cannot start the lookup", host);
+	}
+	pthread_detach(th);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	{
+		long long left = deadline - stream_now_ms();
+
+		if (left < 0)
+			left = 0;
+		ts.tv_sec += left / 1000;
+		ts.tv_nsec += (left % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&l->mu);
+	while (!l->done && pthread_cond_timedwait(&l->cv, &l->mu, &ts) == 0)
+		;
+	if (!l->done) {
+		l->abandoned = 1;	/* the thread frees it when getaddrinfo returns */
+		pthread_mutex_unlock(&l->mu);
+		return err_set(e, ERR_TIMEOUT, "resolve %s: no answer from the resolver in time", host);
+	}
+	pthread_mutex_unlock(&l->mu);
+	rc = l->rc;
+	if (rc != 0) {
+		err_set(e, ERR_NOTFOUND, "resolve %s: %s", host,
+			rc == EAI_SYSTEM ? strerror(l->sys_errno) : gai_strerror(rc));
+		lookup_free(l);
+		return -1;
+	}
+	*res = l->res;
+	l->res = NULL;
+	lookup_free(l);
+	return 0;
+}
+
 struct stream *stream_tcp_connect(const char *host, const char *port, int timeout_ms,
 				  struct stream_connect_info *info, struct err *e)
 {
 	struct stream_connect_info local;
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo *res = NULL, *ai;
 	long long start = stream_now_ms(), deadline = start + timeout_ms;
 	char lastwhy[128] = "no address", peer[80];
 	struct stream *s;
@@ -181,14 +284,10 @@ struct stream *stream_tcp_connect(const char *host, const char *port, int timeou
 	if (info == NULL)
 		info = &local;
 	memset(info, 0, sizeof(*info));
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	r = getaddrinfo(host, port, &hints, &res);
+	r = resolve(host, port, deadline, &res, e);
 	info->resolve_ms = (long)(stream_now_ms() - start);
 	if (r != 0)
-		return err_set(e, ERR_NOTFOUND, "resolve %s: %s", host,
-			       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r)), NULL;
+		return NULL;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		struct stream_addr *a = info->naddrs < STREAM_MAX_ADDRS ?
 					&info->addrs[info->naddrs++] : NULL;

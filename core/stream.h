@@ -7,9 +7,11 @@
  * host. TLS runs over any stream through stream_bio_new (an OpenSSL BIO
  * method that calls the stream ops).
  *
- * stream_tcp_connect resolves every IPv4/IPv6 address of host and tries
- * each in turn within the deadline; info (optional) records the addresses
- * tried, how long each took and why it failed.
+ * stream_tcp_connect resolves every IPv4/IPv6 address of host (the lookup
+ * runs in a thread so a silent resolver cannot outlast the deadline) and
+ * tries each in turn; lookup and connects share one deadline. info
+ * (optional) records the addresses tried, how long each took and why it
+ * failed.
  *
  * Ownership: a stream is released with stream_close (NULL is a no-op); a
  * BIO from stream_bio_new does not own its stream.

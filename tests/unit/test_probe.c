@@ -666,6 +666,17 @@ static void test_probe_refused(void **state)
 	assert_false(r.steps[1].ok);
 	assert_non_null(strstr(r.steps[1].detail, "refused"));
 	probe_result_free(&r);
+	/* a name that cannot resolve: an answer or a timeout, within the deadline */
+	{
+		struct stream_connect_info info;
+		long long t0 = stream_now_ms();
+		struct stream *st = stream_tcp_connect("no-such-host.invalid", "587", 1500, &info, &e);
+
+		assert_null(st);
+		assert_true(e.code == ERR_NOTFOUND || e.code == ERR_TIMEOUT);
+		assert_non_null(strstr(e.msg, "resolve no-such-host.invalid"));
+		assert_true(stream_now_ms() - t0 < 2500);
+	}
 	/* a bad digest is refused before any network step */
 	o.digest = "sha512";
 	assert_int_equal(probe_run(&o, &r, &e), -1);
