@@ -41,37 +41,12 @@
 #include "params.h"
 #include "postfix.h"
 #include "providers.h"
+#include "setup.h"
 #include "secret.h"
 #include "target.h"
 #include "valid.h"
 
-#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define MAX_REWRITES 64
-
-/* Lookup table types the wizard reports (from `postconf -m`). */
-static const char *const map_types[] = { "hash", "lmdb", "btree", "cdb", "texthash",
-					 "regexp", "pcre", "cidr" };
-
-/* limits_text - "30/min, 10000/day, 500 recipients/message" (or "not published"). */
-static void limits_text(const struct prov_limits *l, struct buf *out)
-{
-	size_t start = out->len;
-
-	if (l->per_second >= 0)
-		buf_printf(out, "%ld/s, ", l->per_second);
-	if (l->per_minute >= 0)
-		buf_printf(out, "%ld/min, ", l->per_minute);
-	if (l->per_hour >= 0)
-		buf_printf(out, "%ld/hour, ", l->per_hour);
-	if (l->per_day >= 0)
-		buf_printf(out, "%ld/day, ", l->per_day);
-	if (l->recipients_per_message >= 0)
-		buf_printf(out, "%ld recipients/message, ", l->recipients_per_message);
-	if (out->len > start)
-		out->data[out->len -= 2] = '\0';
-	else
-		buf_puts(out, "not published");
-}
 
 /* json_limit - one limit, null when unpublished. */
 static void json_limit(struct json *j, const char *key, long v)
@@ -176,7 +151,7 @@ int cli_cmd_providers(struct cli_ctx *c, int argc, char **argv)
 			if (p->username)
 				printf(" (user name: %s)", p->username);
 			buf_reset(&out);
-			limits_text(&p->limits, &out);
+			setup_limits_text(&p->limits, &out);
 			printf("\n    limits: %s\n", out.data);
 		}
 	}
@@ -257,52 +232,6 @@ static int parse_opts(struct cli_ctx *c, int argc, char **argv, struct setup_opt
 	return 0;
 }
 
-/* What setup found on the target before changing anything. */
-struct detect {
-	int running;		/* 1, 0, or -1 when it could not be told */
-	const char *relayhost;	/* current (points at relayhost_buf), or NULL */
-	char relayhost_buf[1024];
-	char db_type[32];
-	struct creds_src src;
-	struct creds_entry *entries;
-	size_t nentries;
-	int have_entries;	/* creds_list ran */
-};
-
-/* detect_state - fill d; only the database type is essential. */
-static int detect_state(struct cli_ctx *c, struct detect *d)
-{
-	struct buf v = BUF_INIT;
-	struct err ignore;
-
-	memset(d, 0, sizeof(*d));
-	d->running = postfix_running(c->t, &ignore);
-	/* A copy: the model's string goes away with the edits below. */
-	d->relayhost = maincf_get(c->m, "relayhost");
-	if (d->relayhost && *d->relayhost) {
-		snprintf(d->relayhost_buf, sizeof(d->relayhost_buf), "%s", d->relayhost);
-		d->relayhost = d->relayhost_buf;
-	} else {
-		d->relayhost = NULL;
-	}
-	if (postfix_expand(c->t, "default_database_type", &v, &c->e) < 0) {
-		buf_free(&v);
-		return -1;
-	}
-	snprintf(d->db_type, sizeof(d->db_type), "%s", v.len ? v.data : "hash");
-	buf_free(&v);
-	if (creds_source(c->t, &d->src, &c->e) < 0)
-		return -1;
-	if (creds_list(c->t, &d->src, &d->entries, &d->nentries, &ignore) == 0)
-		d->have_entries = 1;
-	return 0;
-}
-
-static void detect_free(struct detect *d)
-{
-	creds_list_free(d->entries, d->nentries);
-}
-
 /* prompt_password - read a password from the terminal without echo. */
 static int prompt_password(struct cli_ctx *c, const char *user, const char *nexthop,
 			   struct secret *pw)
@@ -336,163 +265,12 @@ static int read_password(struct cli_ctx *c, const char *file, const char *user,
 	return secret_read_fd(STDIN_FILENO, "stdin", pw, &c->e);
 }
 
-/* generic_table - the smtp_generic_maps source to edit: the first file-based
- * table main.cf names, else DB_TYPE:CONFIG_DIR/generic (*add_param = 1). */
-static int generic_table(struct cli_ctx *c, const struct detect *d, char **type, char **path,
-			 int *add_param)
-{
-	struct map_ref *refs = NULL;
-	size_t n = 0;
-	const char *cur = maincf_get(c->m, "smtp_generic_maps");
-
-	*type = *path = NULL;
-	*add_param = 0;
-	if (cur && *cur) {
-		if (maps_refs(c->t, &refs, &n, &c->e) < 0)
-			return -1;
-		for (size_t i = 0; i < n && *type == NULL; i++) {
-			enum map_kind k = maps_kind(refs[i].type);
-
-			if (strcmp(refs[i].param, "smtp_generic_maps") == 0 && refs[i].path[0] == '/' &&
-			    (k == MAP_INDEXED || k == MAP_TEXTHASH)) {
-				*type = strdup(refs[i].type);
-				*path = strdup(refs[i].path);
-			}
-		}
-		maps_refs_free(refs, n);
-		if (*type == NULL)
-			return err_set(&c->e, ERR_INVALID,
-				       "smtp_generic_maps = %.200s has no hash-style table file "
-				       "for --rewrite to edit",
-				       cur);
-	} else {
-		*type = strdup(d->db_type);
-		*path = target_config_path(c->t, "generic");
-		*add_param = 1;
-	}
-	if (*type == NULL || *path == NULL) {
-		free(*type);
-		free(*path);
-		return err_set(&c->e, ERR_NOMEM, "out of memory");
-	}
-	return 0;
-}
-
-/* stage_rewrites - add FROM TO entries to the generic table in cs; may add
- * a smtp_generic_maps edit to plan. */
-static int stage_rewrites(struct cli_ctx *c, const struct detect *d, const struct setup_opts *so,
-			  struct changeset *cs, struct prov_plan *plan, struct buf *spec_out)
-{
-	char *type = NULL, *path = NULL;
-	struct buf data = BUF_INIT;
-	struct maps *mm = NULL;
-	int add_param, rc = -1;
-
-	for (size_t i = 0; i < so->nrewrite; i++) {
-		const char *eq = strchr(so->rewrite[i], '=');
-
-		if (eq == NULL || eq == so->rewrite[i] || eq[1] == '\0')
-			return err_set(&c->e, ERR_USAGE, "setup: --rewrite wants FROM=TO, not '%.200s'",
-				       so->rewrite[i]);
-	}
-	if (generic_table(c, d, &type, &path, &add_param) < 0)
-		return -1;
-	if (target_read(c->t, path, &data, &c->e) < 0) {
-		if (c->e.code != ERR_NOTFOUND)
-			goto out;
-		err_clear(&c->e);
-		buf_reset(&data);
-	}
-	if ((mm = maps_parse(type, path, data.data ? data.data : "", data.len, &c->e)) == NULL)
-		goto out;
-	for (size_t i = 0; i < so->nrewrite; i++) {
-		const char *eq = strchr(so->rewrite[i], '=');
-		char *from = strndup(so->rewrite[i], (size_t)(eq - so->rewrite[i]));
-		int r;
-
-		if (from == NULL) {
-			err_set(&c->e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		r = maps_check_entry(maps_kind(type), from, eq + 1, &c->e);
-		if (r == 0) {
-			const char *old = maps_get(mm, from);
-
-			if (old == NULL || strcmp(old, eq + 1) != 0)
-				r = maps_set(mm, from, eq + 1, &c->e);
-		}
-		free(from);
-		if (r < 0)
-			goto out;
-	}
-	if (maps_stage(cs, mm, 0644, 0, &c->e) < 0)
-		goto out;
-	buf_printf(spec_out, "%s:%s", type, path);
-	if (add_param) {
-		struct prov_edit *ed = realloc(plan->edits, (plan->nedits + 1) * sizeof(*ed));
-
-		if (ed == NULL) {
-			err_set(&c->e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		plan->edits = ed;
-		ed[plan->nedits].name = strdup("smtp_generic_maps");
-		ed[plan->nedits].value = strdup(spec_out->data);
-		if (ed[plan->nedits].name == NULL || ed[plan->nedits].value == NULL) {
-			free(ed[plan->nedits].name);
-			free(ed[plan->nedits].value);
-			err_set(&c->e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		plan->nedits++;
-	}
-	rc = 0;
-out:
-	maps_free(mm);
-	buf_free(&data);
-	free(type);
-	free(path);
-	return rc;
-}
-
-/* edit_maincf - apply the plan's edits whose value differs; the changed
- * parameters go to changed, one "name = value" or "name (removed)" a line. */
-static int edit_maincf(struct cli_ctx *c, const struct prov_plan *plan, const struct detect *d,
-		       struct buf *changed)
-{
-	for (size_t i = 0; i < plan->nedits; i++) {
-		const struct prov_edit *ed = &plan->edits[i];
-		const char *cur = maincf_get(c->m, ed->name);
-
-		/* Credentials already configured elsewhere stay where they are. */
-		if (strcmp(ed->name, "smtp_sasl_password_maps") == 0 && d->src.configured)
-			continue;
-		if (ed->value == NULL) {
-			if (cur == NULL)
-				continue;
-			if (maincf_unset(c->m, ed->name, &c->e) < 0)
-				return -1;
-		} else {
-			if (cur && strcmp(cur, ed->value) == 0)
-				continue;
-			if (params_validate_name_value(c->host, ed->name, ed->value, &c->e) < 0 ||
-			    maincf_set(c->m, ed->name, ed->value, &c->e) < 0)
-				return -1;
-		}
-		if (ed->value)
-			buf_printf(changed, "%s = %s\n", ed->name, ed->value);
-		else
-			buf_printf(changed, "%s (removed)\n", ed->name);
-	}
-	return 0;
-}
-
 /* print_detect_text - what setup found, for people. */
-static void print_detect_text(struct cli_ctx *c, const struct detect *d)
+static void print_detect_text(struct cli_ctx *c, const struct setup_state *d)
 {
 	printf("Postfix in %s: %s\n", c->t->config_dir,
 	       d->running == 1 ? "running" : d->running == 0 ? "not running" : "state unknown");
-	printf("current relayhost: %s\n", d->relayhost ? d->relayhost : "(none: direct delivery)");
+	printf("current relayhost: %s\n", d->relayhost[0] ? d->relayhost : "(none: direct delivery)");
 	printf("credentials: %s:%s%s", d->src.type, d->src.path,
 	       d->src.configured ? "" : " (not configured yet)");
 	if (d->have_entries) {
@@ -503,9 +281,9 @@ static void print_detect_text(struct cli_ctx *c, const struct detect *d)
 		putchar('\n');
 	}
 	printf("default_database_type: %s; lookup table types:", d->db_type);
-	for (size_t i = 0; i < sizeof(map_types) / sizeof(map_types[0]); i++)
-		if (params_host_has_map_type(c->host, map_types[i]))
-			printf(" %s", map_types[i]);
+	for (const char *const *mt = setup_map_types(); *mt; mt++)
+		if (params_host_has_map_type(c->host, *mt))
+			printf(" %s", *mt);
 	putchar('\n');
 }
 
@@ -515,7 +293,7 @@ static void print_plan_text(const struct provider *p, const struct prov_plan *pl
 {
 	struct buf lim = BUF_INIT;
 
-	limits_text(&p->limits, &lim);
+	setup_limits_text(&p->limits, &lim);
 	printf("provider: %s; next hop %s (%s)", p->name, plan->nexthop,
 	       plan->tls == PROV_TLS_IMPLICIT ? "implicit TLS" : "STARTTLS");
 	if (plan->auth)
@@ -535,7 +313,7 @@ static void print_plan_text(const struct provider *p, const struct prov_plan *pl
 /* apply_json - confirm and apply, then one JSON object for the whole run. */
 static int apply_json(struct cli_ctx *c, struct changeset *cs, const char *desc,
 		      const struct provider *p, const struct prov_plan *plan,
-		      const struct detect *d, const struct buf *changed, const char *user)
+		      const struct setup_state *d, const struct buf *changed, const char *user)
 {
 	struct buf out = BUF_INIT, diff = BUF_INIT;
 	struct apply_report r;
@@ -583,13 +361,13 @@ static int apply_json(struct cli_ctx *c, struct changeset *cs, const char *desc,
 		json_null(&j);
 	else
 		json_bool(&j, d->running);
-	json_kv_str(&j, "relayhost", d->relayhost);
+	json_kv_str(&j, "relayhost", d->relayhost[0] ? d->relayhost : NULL);
 	json_kv_str(&j, "default_database_type", d->db_type);
 	json_key(&j, "map_types");
 	json_arr_begin(&j);
-	for (size_t i = 0; i < sizeof(map_types) / sizeof(map_types[0]); i++)
-		if (params_host_has_map_type(c->host, map_types[i]))
-			json_str(&j, map_types[i]);
+	for (const char *const *mt = setup_map_types(); *mt; mt++)
+		if (params_host_has_map_type(c->host, *mt))
+			json_str(&j, *mt);
 	json_arr_end(&j);
 	json_key(&j, "credentials");
 	json_arr_begin(&j);
@@ -645,12 +423,12 @@ int cli_cmd_setup(struct cli_ctx *c, int argc, char **argv)
 	struct setup_opts so;
 	struct provider_catalog *cat = NULL;
 	const struct provider *p;
-	struct prov_choice choice = { 0 };
+	struct setup_answers ans;
 	struct prov_plan plan = { 0 };
-	struct detect d = { 0 };
+	struct setup_state d = { 0 };
 	struct changeset *cs = NULL;
-	struct buf changed = BUF_INIT, bytes = BUF_INIT, generic = BUF_INIT;
-	struct target_stat st;
+	struct buf changed = BUF_INIT, generic = BUF_INIT;
+	struct secret pw = { 0 };
 	struct err ve;
 	const char *user = NULL;
 	char desc[256];
@@ -676,44 +454,27 @@ int cli_cmd_setup(struct cli_ctx *c, int argc, char **argv)
 			"--password-file", p->id);
 		goto fail;
 	}
-	user = so.user ? so.user : p->username;
-	if (p->username && so.user && strcmp(p->username, so.user) != 0) {
-		err_set(&c->e, ERR_INVALID, "provider %s takes the user name '%s', not '%.64s'",
-			p->id, p->username, so.user);
-		goto fail;
-	}
-	if (cli_ctx_host(c) < 0 || detect_state(c, &d) < 0)
-		goto fail;
-
-	/* The CA bundle: the one given (it must exist there), else the system's. */
-	if (so.ca_file) {
-		if (target_stat(c->t, so.ca_file, &st, &c->e) < 0)
-			goto fail;
-		if (!st.exists || st.is_dir) {
-			err_set(&c->e, ERR_NOTFOUND, "--ca-file %.200s: no such file on %s", so.ca_file,
-				c->t->name);
-			goto fail;
-		}
-		choice.ca_file = so.ca_file;
-	} else if (target_stat(c->t, SYSTEM_CA_BUNDLE, &st, &ve) == 0 && st.exists && !st.is_dir) {
-		choice.ca_file = SYSTEM_CA_BUNDLE;
-	}
-	choice.host = so.host;
-	choice.region = so.region;
-	choice.port = so.port ? atoi(so.port) : 0;
+	memset(&ans, 0, sizeof(ans));
+	ans.host = so.host;
+	ans.region = so.region;
+	ans.port = so.port ? atoi(so.port) : 0;
 	if (so.tls) {
-		choice.tls_set = 1;
-		choice.tls = strcmp(so.tls, "implicit") == 0 ? PROV_TLS_IMPLICIT : PROV_TLS_STARTTLS;
+		ans.tls_set = 1;
+		ans.tls = strcmp(so.tls, "implicit") == 0 ? PROV_TLS_IMPLICIT : PROV_TLS_STARTTLS;
 	}
-	/* Optional AUTH without a user name is the relay-by-IP path. */
-	choice.no_auth = p->auth == PROV_AUTH_OPTIONAL && user == NULL && so.password_file == NULL;
-	choice.db_type = d.db_type;
-	choice.config_dir = c->t->config_dir;
-	if (providers_settings(p, &choice, &plan, &c->e) < 0)
+	ans.user = so.user;
+	ans.ca_file = so.ca_file;
+	ans.rewrites = so.rewrite;
+	ans.nrewrites = so.nrewrite;
+	if (setup_user(p, &ans, &user, &c->e) < 0)
 		goto fail;
-	if (plan.auth && user == NULL) {
-		err_set(&c->e, ERR_USAGE, "provider %s needs --user: %s", p->id,
-			p->username_hint ? p->username_hint : "the SMTP user name");
+	/* Optional AUTH without a user name is the relay-by-IP path. */
+	ans.no_auth = p->auth == PROV_AUTH_OPTIONAL && user == NULL && so.password_file == NULL;
+	if (cli_ctx_host(c) < 0 || setup_detect(c->t, c->m, &d, &c->e) < 0)
+		goto fail;
+	if (setup_plan(c->t, p, &d, &ans, &plan, &c->e) < 0) {
+		if (c->e.code == ERR_INVALID && user == NULL && p->auth != PROV_AUTH_NONE)
+			c->e.code = ERR_USAGE;
 		goto fail;
 	}
 	if ((cs = changeset_new(c->t)) == NULL) {
@@ -721,26 +482,14 @@ int cli_cmd_setup(struct cli_ctx *c, int argc, char **argv)
 		goto fail;
 	}
 	if (plan.auth) {
-		struct secret pw = { 0 };
-		int r;
-
-		if (creds_check_user(user, &c->e) < 0)
-			goto fail;
-		r = read_password(c, so.password_file, user, plan.nexthop, &pw);
-		if (r == 0)
-			r = creds_check_password(&pw, &c->e);
-		if (r == 0)
-			r = creds_set(cs, c->t, &d.src, plan.nexthop, user, &pw, &c->e);
-		secret_free(&pw);
-		if (r < 0)
+		if (creds_check_user(user, &c->e) < 0 ||
+		    read_password(c, so.password_file, user, plan.nexthop, &pw) < 0)
 			goto fail;
 	}
-	if (so.nrewrite && stage_rewrites(c, &d, &so, cs, &plan, &generic) < 0)
+	if (setup_stage(cs, c->t, c->m, c->maincf_path, c->host, p, &d, &ans, &plan,
+			plan.auth ? &pw : NULL, &changed, &generic, &c->e) < 0)
 		goto fail;
-	if (edit_maincf(c, &plan, &d, &changed) < 0 || maincf_serialize(c->m, &bytes) < 0 ||
-	    changeset_stage(cs, c->maincf_path, bytes.data ? bytes.data : "", bytes.len, 0644, 0,
-			    &c->e) < 0)
-		goto fail;
+	secret_free(&pw);
 	snprintf(desc, sizeof(desc), "setup %s %s", p->id, plan.nexthop);
 	if (c->o->json) {
 		status = apply_json(c, cs, desc, p, &plan, &d, &changed, user);
@@ -755,14 +504,16 @@ int cli_cmd_setup(struct cli_ctx *c, int argc, char **argv)
 	}
 	goto out;
 fail:
+	if (c->e.code == ERR_INVALID && strncmp(c->e.msg, "rewrite wants", 13) == 0)
+		c->e.code = ERR_USAGE;
 	status = cli_fail(c);
 out:
+	secret_free(&pw);
 	changeset_free(cs);
 	providers_plan_free(&plan);
-	detect_free(&d);
+	setup_state_free(&d);
 	providers_free(cat);
 	buf_free(&changed);
-	buf_free(&bytes);
 	buf_free(&generic);
 	return status;
 }
