@@ -371,6 +371,16 @@ static void back(struct console *c)
 	console_dialog(c, top(c), d, console_done);
 }
 
+/* switch_to - the screen switch (1, 2, 3): back to the root screen
+ * (Relay settings), then ops on top of it. */
+static void switch_to(struct console *c, const struct screen_ops *ops)
+{
+	while (c->depth > 1)
+		console_pop(c);
+	if (ops != c->stack[0].ops)
+		console_push(c, ops);
+}
+
 /* mouse - a click (press) selects, the wheel scrolls. */
 static void mouse(struct console *c)
 {
@@ -446,6 +456,15 @@ static void key(struct console *c, int k)
 		return;
 	case ACT_REDRAW:
 		c->dirty |= DIRTY_ALL;
+		return;
+	case ACT_SCREEN_RELAY:
+		switch_to(c, &screen_relay_ops);
+		return;
+	case ACT_SCREEN_CREDS:
+		switch_to(c, &screen_creds_ops);
+		return;
+	case ACT_SCREEN_MAPS:
+		switch_to(c, &screen_maps_ops);
 		return;
 	case ACT_SEARCH:
 		if (l == NULL)

@@ -32,6 +32,21 @@ static const struct {
 	[ACT_CHANGES] = { "changes", "Pending changes: diff, apply, history", "changes" },
 	[ACT_APPLY] = { "apply", "Apply the pending changes", "apply" },
 	[ACT_HISTORY] = { "history", "Backups: history and rollback", "history" },
+	[ACT_WIZ_BACK] = { "previous-step", "Back one step", "step back" },
+	[ACT_WIZ_LEAVE] = { "leave", "Leave (asks when answers would be lost)", "leave" },
+	[ACT_WIZ_ADD] = { "add", "Add an entry", "add" },
+	[ACT_WIZ_DEL] = { "delete", "Delete the selected entry", NULL },
+	[ACT_WIZ_TOGGLE] = { "toggle", "Toggle the selected choice", NULL },
+	[ACT_PROBE_RUN] = { "run", "Run the probe", "run" },
+	[ACT_PIN] = { "pin", "Pin the certificate (smtp_tls_policy_maps)", "pin" },
+	[ACT_SCREEN_RELAY] = { "screen-relay", "Go to Relay settings", "relay" },
+	[ACT_SCREEN_CREDS] = { "screen-creds", "Go to Credentials", "creds" },
+	[ACT_SCREEN_MAPS] = { "screen-maps", "Go to Maps", "maps" },
+	[ACT_ADD] = { "add", "Add an entry (validated, diff, confirm, apply)", "add" },
+	[ACT_ROTATE] = { "rotate", "Replace the password of the selected entry", "rotate" },
+	[ACT_REMOVE] = { "remove", "Remove the selected entry (diff, confirm, apply)", "remove" },
+	[ACT_FIX] = { "fix", "Make the reported credential files private (0600)", "fix" },
+	[ACT_TRY] = { "try", "Try an address: what postmap -q returns for each map", "try" },
 };
 
 const struct keybind keymap_global[] = {
@@ -45,6 +60,7 @@ const struct keybind keymap_global[] = {
 	{ 'q', ACT_BACK }, { UI_ESC, ACT_BACK },
 	{ '?', ACT_HELP }, { UI_KEY(KEY_F(1)), ACT_HELP },
 	{ UI_CTRL('l'), ACT_REDRAW },
+	{ '1', ACT_SCREEN_RELAY }, { '2', ACT_SCREEN_CREDS }, { '3', ACT_SCREEN_MAPS },
 	{ 0, ACT_NONE }
 };
 
@@ -63,6 +79,41 @@ const struct keybind keymap_changes[] = {
 
 const struct keybind keymap_history[] = {
 	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_creds[] = {
+	{ 'a', ACT_ADD }, { 'r', ACT_ROTATE },
+	{ 'd', ACT_REMOVE }, { UI_KEY(KEY_DC), ACT_REMOVE },
+	{ 'f', ACT_FIX },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_maps[] = {
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 't', ACT_TRY },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_map_table[] = {
+	{ 'a', ACT_ADD },
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 'e', ACT_ENTER },
+	{ 'd', ACT_REMOVE }, { UI_KEY(KEY_DC), ACT_REMOVE },
+	{ 't', ACT_TRY },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_setup[] = {
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ UI_ESC, ACT_WIZ_BACK }, { 'q', ACT_WIZ_LEAVE },
+	{ 'a', ACT_WIZ_ADD }, { 'x', ACT_WIZ_DEL }, { ' ', ACT_WIZ_TOGGLE },
+	{ 0, ACT_NONE }
+};
+
+const struct keybind keymap_probe[] = {
+	{ '\r', ACT_ENTER }, { '\n', ACT_ENTER }, { UI_KEY(KEY_ENTER), ACT_ENTER },
+	{ 'r', ACT_PROBE_RUN }, { 'p', ACT_PIN }, { UI_ESC, ACT_WIZ_BACK },
 	{ 0, ACT_NONE }
 };
 
@@ -106,6 +157,7 @@ const char *keymap_key_name(int key, char *out, size_t outlen)
 		{ UI_KEY(KEY_PPAGE), "PgUp" }, { UI_KEY(KEY_NPAGE), "PgDn" },
 		{ UI_KEY(KEY_HOME), "Home" }, { UI_KEY(KEY_END), "End" },
 		{ UI_KEY(KEY_ENTER), "KpEnter" }, { UI_KEY(KEY_F(1)), "F1" },
+		{ UI_KEY(KEY_DC), "Delete" },
 		{ '\r', "Enter" }, { '\n', "C-j" }, { UI_ESC, "Esc" }, { ' ', "Space" },
 	};
 	size_t i;
@@ -176,14 +228,18 @@ static int hint(const struct keybind *t, enum act a, struct buf *out)
 	return 0;
 }
 
-/* keymap_hints - "?:help q:back", the screen's actions, then search; the
- * first two come first so a narrow status bar never loses them. */
+/* keymap_hints - "?:help q:back 1:relay 2:creds 3:maps", the screen's
+ * actions, then search; help, back and the screen switch come first so a
+ * narrow status bar never loses them. */
 int keymap_hints(const struct keybind *screen, struct buf *out)
 {
 	unsigned char done[ACT_COUNT] = { 0 };
 	const struct keybind *k;
 
-	if (hint(keymap_global, ACT_HELP, out) < 0 || hint(keymap_global, ACT_BACK, out) < 0)
+	if (hint(keymap_global, ACT_HELP, out) < 0 || hint(keymap_global, ACT_BACK, out) < 0 ||
+	    hint(keymap_global, ACT_SCREEN_RELAY, out) < 0 ||
+	    hint(keymap_global, ACT_SCREEN_CREDS, out) < 0 ||
+	    hint(keymap_global, ACT_SCREEN_MAPS, out) < 0)
 		return -1;
 	for (k = screen; k && k->act != ACT_NONE; k++) {
 		if (done[k->act] || acts[k->act].hint == NULL)

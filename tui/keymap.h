@@ -20,6 +20,10 @@ enum act {
 	ACT_UP, ACT_DOWN, ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM,
 	ACT_SEARCH, ACT_SEARCH_NEXT, ACT_BACK, ACT_ENTER, ACT_HELP, ACT_REDRAW,
 	ACT_UNSET, ACT_DROP, ACT_CHANGES, ACT_APPLY, ACT_HISTORY,
+	ACT_WIZ_BACK, ACT_WIZ_LEAVE, ACT_WIZ_ADD, ACT_WIZ_DEL, ACT_WIZ_TOGGLE,
+	ACT_PROBE_RUN, ACT_PIN,
+	ACT_SCREEN_RELAY, ACT_SCREEN_CREDS, ACT_SCREEN_MAPS,
+	ACT_ADD, ACT_ROTATE, ACT_REMOVE, ACT_FIX, ACT_TRY,
 	ACT_COUNT
 };
 
@@ -33,6 +37,11 @@ extern const struct keybind keymap_global[];
 extern const struct keybind keymap_relay[];
 extern const struct keybind keymap_changes[];
 extern const struct keybind keymap_history[];
+extern const struct keybind keymap_setup[];
+extern const struct keybind keymap_probe[];
+extern const struct keybind keymap_creds[];
+extern const struct keybind keymap_maps[];
+extern const struct keybind keymap_map_table[];
 
 /* keymap_lookup - action for key: screen table, then global; ACT_NONE. */
 enum act keymap_lookup(const struct keybind *screen, int key);

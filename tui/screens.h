@@ -58,6 +58,9 @@ struct screen {
 extern const struct screen_ops screen_relay_ops;
 extern const struct screen_ops screen_changes_ops;
 extern const struct screen_ops screen_history_ops;
+extern const struct screen_ops screen_creds_ops;
+extern const struct screen_ops screen_maps_ops;
+extern const struct screen_ops screen_map_table_ops;
 
 #define DIRTY_SCREEN 0x01
 #define DIRTY_STATUS 0x02
