@@ -53,6 +53,8 @@ int review_open(struct review *rv, struct screen *s, struct changeset *cs, const
 		   console_target(c)->config_dir);
 	if (diff.len)
 		buf_append(&text, diff.data, diff.len);
+	else
+		buf_puts(&text, "Contents unchanged: only the mode and owner are set again.");
 	while (text.len && text.data[text.len - 1] == '\n')
 		text.data[--text.len] = '\0';
 	d = w_dialog_confirm("Review and apply", text.data ? text.data : "");

@@ -66,11 +66,12 @@ static int try_done(struct screen *s, struct w_dialog *d, enum w_dlg_result res)
 	snprintf(last_try, sizeof(last_try), "%s", v);
 	buf_printf(&b, "What Postfix's own lookups (postmap -q) return for %s:\n\n", v);
 	for (size_t i = 0; i < n; i++) {
+		/* the result first: a long table path may wrap, the answer must not */
 		if (st[i].matched)
-			buf_printf(&b, "%s: %s -> %s\n  (key %s in %s)\n", st[i].param, st[i].input,
-				   st[i].result, st[i].key, st[i].table);
+			buf_printf(&b, "%s -> %s\n  (%s: key %s in %s)\n", st[i].param,
+				   st[i].result, st[i].input, st[i].key, st[i].table);
 		else
-			buf_printf(&b, "%s: %s: no match\n", st[i].param, st[i].input);
+			buf_printf(&b, "%s: no match (%s)\n", st[i].param, st[i].input);
 	}
 	while (b.len && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
