@@ -448,22 +448,30 @@ static void *peer_main(void *arg)
 	return NULL;
 }
 
-/* peer_start - listen on 127.0.0.1, a free port, and serve one connection. */
-static void peer_start(struct peer *p, const char *const *script)
+/* peer_start_on - listen on loopback (v6: ::1), a free port, and serve one connection. */
+static void peer_start_on(struct peer *p, const char *const *script, int v6)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
+	struct sockaddr *addr = v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t sl = v6 ? sizeof(sa6) : sizeof(sa);
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa6.sin6_addr = in6addr_loopback;
 	memset(p, 0, sizeof(*p));
 	p->script = script;
-	p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	p->lfd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	assert_true(p->lfd >= 0);
-	assert_int_equal(bind(p->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(bind(p->lfd, addr, sl), 0);
 	assert_int_equal(listen(p->lfd, 1), 0);
-	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(p->port, sizeof(p->port), "%d", ntohs(sa.sin_port));
+	assert_int_equal(getsockname(p->lfd, addr, &sl), 0);
+	snprintf(p->port, sizeof(p->port), "%d", ntohs(v6 ? sa6.sin6_port : sa.sin_port));
 	assert_int_equal(pthread_create(&p->th, NULL, peer_main, p), 0);
+}
+
+static void peer_start(struct peer *p, const char *const *script)
+{
+	peer_start_on(p, script, 0);
 }
 
 static void peer_stop(struct peer *p)
@@ -471,6 +479,36 @@ static void peer_stop(struct peer *p)
 	pthread_join(p->th, NULL);
 	close(p->lfd);
 	SSL_CTX_free(p->ctx);
+}
+
+/* An IPv6 literal: connect over ::1, the banner and EHLO are read. */
+static void test_probe_ipv6(void **state)
+{
+	static const char *const script[] = { "S:220 v6\r\n", "R", "S:250 v6\r\n", "WAIT", NULL };
+	struct probe_result r;
+	struct probe_opts o;
+	struct peer p;
+	struct err e;
+	char want[64];
+
+	(void)state;
+	peer_start_on(&p, script, 1);
+	memset(&o, 0, sizeof(o));
+	o.host = "::1";
+	o.port = p.port;
+	o.timeout_ms = 1000;
+	assert_int_equal(probe_run(&o, &r, &e), 1);
+	snprintf(want, sizeof(want), "[::1]:%s", p.port);
+	assert_string_equal(r.steps[1].name, "connect");
+	assert_string_equal(r.steps[1].detail, want);
+	assert_string_equal(r.steps[2].name, "banner");
+	assert_true(r.steps[2].ok);
+	assert_string_equal(r.steps[3].name, "ehlo");
+	assert_true(r.steps[3].ok);
+	assert_string_equal(r.steps[4].name, "starttls");
+	assert_false(r.steps[4].ok);
+	probe_result_free(&r);
+	peer_stop(&p);
 }
 
 /* A TLS peer: AUTH LOGIN inside STARTTLS; the password must reach the
@@ -703,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_probe_implicit_plaintext),
 		cmocka_unit_test(test_probe_refused),
 		cmocka_unit_test(test_probe_tls_login),
+		cmocka_unit_test(test_probe_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
