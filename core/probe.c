@@ -370,7 +370,9 @@ static void cert_fill(X509 *x, struct probe_cert *pc)
 		switch (EVP_PKEY_get_base_id(pk)) {
 		case EVP_PKEY_RSA: snprintf(pc->key_type, sizeof(pc->key_type), "RSA"); break;
 		case EVP_PKEY_EC: snprintf(pc->key_type, sizeof(pc->key_type), "EC"); break;
-		case EVP_PKEY_ED25519: snprintf(pc->key_type, sizeof(pc->key_type), "ED25519"); break;
+		case EVP_PKEY_ED25519:
+			snprintf(pc->key_type, sizeof(pc->key_type), "ED25519");
+			break;
 		case EVP_PKEY_ED448: snprintf(pc->key_type, sizeof(pc->key_type), "ED448"); break;
 		case EVP_PKEY_DSA: snprintf(pc->key_type, sizeof(pc->key_type), "DSA"); break;
 		default: snprintf(pc->key_type, sizeof(pc->key_type), "other"); break;
@@ -537,7 +539,9 @@ static int tls_start(struct conn *c, const struct probe_opts *o, const char *nam
 		char names[400] = "";
 		size_t n = 0;
 
-		for (size_t i = 0; tls->nchain && i < tls->chain[0].nsans && n + 2 < sizeof(names); i++)
+		size_t nsans = tls->nchain ? tls->chain[0].nsans : 0;
+
+		for (size_t i = 0; i < nsans && n + 2 < sizeof(names); i++)
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
 					      tls->chain[0].sans[i]);
 		step_add(r, "hostname", 0, -1, "certificate does not match %s (%s%s)", name,
@@ -596,20 +600,24 @@ const char *probe_auth_hint(int code, const char *enh, const char *text, const c
 	if (code == 235)
 		return NULL;
 	if (code == 530 && (strcmp(enh, "5.7.0") == 0 || strcasestr(text, "STARTTLS")))
-		return "the server wants STARTTLS before AUTH (use TLS: smtp_tls_security_level = encrypt)";
+		return "the server wants STARTTLS before AUTH "
+		       "(use TLS: smtp_tls_security_level = encrypt)";
 	if (code == 454 && strcasestr(text, "TLS"))
-		return "TLS not available: the server could not start TLS; try later or ask the provider";
+		return "TLS not available: the server could not start TLS; "
+		       "try later or ask the provider";
 	if (code == 454)
 		return "temporary authentication failure on the server side; try again later";
 	if (code == 534 && strcmp(enh, "5.7.9") == 0)
 		return "application-specific password required: the account uses 2-step "
 		       "verification; create an app password";
 	if (code == 534 && strcmp(enh, "5.7.14") == 0)
-		return "the provider wants an interactive sign-in first (web browser), or an app password";
+		return "the provider wants an interactive sign-in first (web browser), "
+		       "or an app password";
 	if (code == 535 && strcmp(enh, "5.7.3") == 0 && (o365 || strcasestr(text, "unsuccessful")))
 		return "Office 365: SMTP AUTH is disabled for this mailbox or by security defaults "
 		       "(enable Authenticated SMTP for it), or the password is wrong";
-	if (code == 535 && strcmp(enh, "5.7.8") == 0 && (gmail || strcasestr(text, "BadCredentials")))
+	if (code == 535 && strcmp(enh, "5.7.8") == 0 &&
+	    (gmail || strcasestr(text, "BadCredentials")))
 		return "Gmail: user name and password not accepted; an app password is needed "
 		       "(2-step verification)";
 	if (code == 535)
@@ -695,7 +703,8 @@ static void do_auth(struct conn *c, const struct probe_opts *o, const char *mech
 		smtp_reply_free(&rep);
 		free(enc);
 		enc = b64(o->password, strlen(o->password));
-		if (enc == NULL || send_cmd(c, enc, "********", &e) < 0 || read_reply(c, &rep, &e) < 0) {
+		if (enc == NULL || send_cmd(c, enc, "********", &e) < 0 ||
+		    read_reply(c, &rep, &e) < 0) {
 			step_add(c->r, "auth", 0, t0, "LOGIN: %s", enc ? e.msg : "out of memory");
 			goto out;
 		}
@@ -1233,20 +1242,21 @@ int probe_check_pin(struct target *t, struct probe_result *r, const char *digest
 				}
 				r->ok &= st->ok;
 			}
-			step_add(r, "pin", 1, -1, "%s: the certificate matches the pinned %s fingerprint",
-				 key, d);
+			step_add(r, "pin", 1, -1,
+				 "%s: the certificate matches the pinned %s fingerprint", key, d);
 		}
 		else
 			step_add(r, "pin", 0, -1, "%s is pinned (%s) but the server now presents "
-				 "certificate %s, public key %s (%s): Postfix will defer mail to it; "
-				 "the provider changed its certificate, re-check and re-pin", key, value,
-				 cfp, pfp, d);
+				 "certificate %s, public key %s (%s): Postfix will defer mail to "
+				 "it; the provider changed its certificate, re-check and re-pin",
+				 key, value, cfp, pfp, d);
 		return 0;
 	}
 	if (strncmp(value, "secure", 6) == 0 || strncmp(value, "verify", 6) == 0 ||
 	    strncmp(value, "dane-only", 9) == 0)
-		step_add(r, "pin", r->tls.verified, -1, "%s policy \"%s\": the chain %s", key, value,
-			 r->tls.verified ? "verifies" : "does NOT verify, Postfix will defer mail");
+		step_add(r, "pin", r->tls.verified, -1, "%s policy \"%s\": the chain %s", key,
+			 value, r->tls.verified ? "verifies" :
+			 "does NOT verify, Postfix will defer mail");
 	else
 		step_add(r, "pin", 1, -1, "%s policy \"%s\"", key, value);
 	return 0;
@@ -1285,7 +1295,8 @@ int probe_policy_edit(const char *old, size_t len, const char *key, const char *
 		if (skipping && ll > 1 && (l[0] == ' ' || l[0] == '\t'))
 			continue;	/* continuation of the entry being replaced */
 		skipping = 0;
-		if (ll > klen && strncmp(l, key, klen) == 0 && (l[klen] == ' ' || l[klen] == '\t')) {
+		if (ll > klen && strncmp(l, key, klen) == 0 &&
+		    (l[klen] == ' ' || l[klen] == '\t')) {
 			skipping = 1;
 			if (!placed && buf_printf(out, "%s %s\n", key, value) < 0)
 				return err_set(e, ERR_NOMEM, "out of memory");

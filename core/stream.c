@@ -254,7 +254,8 @@ static int resolve(const char *host, const char *port, long long deadline, struc
 	if (!l->done) {
 		l->abandoned = 1;	/* the thread frees it when getaddrinfo returns */
 		pthread_mutex_unlock(&l->mu);
-		return err_set(e, ERR_TIMEOUT, "resolve %s: no answer from the resolver in time", host);
+		return err_set(e, ERR_TIMEOUT, "resolve %s: no answer from the resolver in time",
+			       host);
 	}
 	pthread_mutex_unlock(&l->mu);
 	rc = l->rc;
@@ -432,22 +433,30 @@ static int bio_destroy(BIO *b)
 	return 1;
 }
 
-/* bio_method - the one BIO_METHOD, made on first use. */
+static BIO_METHOD *bio_meth;
+static pthread_once_t bio_once = PTHREAD_ONCE_INIT;
+
+/* bio_method_init - make the one BIO_METHOD (once, even with probes in threads). */
+static void bio_method_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+				     "relaydeck stream");
+
+	if (m == NULL)
+		return;
+	BIO_meth_set_write_ex(m, bio_write);
+	BIO_meth_set_read_ex(m, bio_read);
+	BIO_meth_set_ctrl(m, bio_ctrl);
+	BIO_meth_set_create(m, bio_create);
+	BIO_meth_set_destroy(m, bio_destroy);
+	bio_meth = m;
+}
+
+/* bio_method - the BIO_METHOD of stream BIOs, or NULL when OpenSSL is out of memory. */
 static BIO_METHOD *bio_method(void)
 {
-	static BIO_METHOD *m;
-
-	if (m == NULL) {
-		m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "relaydeck stream");
-		if (m == NULL)
-			return NULL;
-		BIO_meth_set_write_ex(m, bio_write);
-		BIO_meth_set_read_ex(m, bio_read);
-		BIO_meth_set_ctrl(m, bio_ctrl);
-		BIO_meth_set_create(m, bio_create);
-		BIO_meth_set_destroy(m, bio_destroy);
-	}
-	return m;
+	pthread_once(&bio_once, bio_method_init);
+	return bio_meth;
 }
 
 BIO *stream_bio_new(struct stream *s)
