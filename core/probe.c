@@ -829,11 +829,14 @@ int probe_run(const struct probe_opts *o, struct probe_result *r, struct err *e)
 			size_t n = 0;
 
 			/* every address tried and why it failed */
-			for (size_t i = 0; i < info.naddrs && n + 2 < sizeof(list); i++)
+			for (size_t i = 0; i < info.naddrs && n + 2 < sizeof(list); i++) {
+				const struct stream_addr *sa = &info.addrs[i];
+
 				n += (size_t)snprintf(list + n, sizeof(list) - n,
-						      info.addrs[i].family == 6 ? "%s[%s]:%s %s" :
-						      "%s%s:%s %s", i ? "; " : "", info.addrs[i].addr,
-						      r->port, info.addrs[i].error);
+						      sa->family == 6 ? "%s[%s]:%s %s" :
+						      "%s%s:%s %s", i ? "; " : "", sa->addr,
+						      r->port, sa->error);
+			}
 			step_add(r, "connect", 0, t0, "%s", list[0] ? list : ce.msg);
 			r->steps[r->nsteps - 1].ms -= info.resolve_ms;
 			goto done;
@@ -1130,14 +1133,15 @@ int probe_cred_lookup(struct target *t, const char *host, const char *port, stru
 				char *colon = memchr(v, ':', vl);
 
 				if (colon == NULL) {
-					err_set(e, ERR_INVALID, "%s in %s: the value is not user:password",
-						key, items[i]);
+					err_set(e, ERR_INVALID, "%s in %s: the value is not "
+						"user:password", key, items[i]);
 					r = -1;
 				} else {
 					buf_reset(user);
 					buf_reset(password);
 					buf_append(user, v, (size_t)(colon - v));
-					buf_append(password, colon + 1, vl - (size_t)(colon - v) - 1);
+					buf_append(password, colon + 1,
+						   vl - (size_t)(colon - v) - 1);
 					found = 1;
 				}
 			}

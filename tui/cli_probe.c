@@ -73,7 +73,10 @@ static int parse_args(struct cli_ctx *c, int argc, char **argv, int first, int p
 		const char *v;
 
 #define OPT(name, field) \
-		if ((v = opt_value(argc, argv, &i, name, &missing)) != NULL) { a->field = v; continue; }
+		if ((v = opt_value(argc, argv, &i, name, &missing)) != NULL) { \
+			a->field = v; \
+			continue; \
+		}
 		OPT("--ca-file", ca_file);
 		OPT("--ca-path", ca_path);
 		OPT("--servername", servername);
@@ -96,7 +99,8 @@ static int parse_args(struct cli_ctx *c, int argc, char **argv, int first, int p
 		}
 		if ((v = opt_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
 			if (valid_uint(v, &c->e) < 0 || atoi(v) < 1)
-				return cli_usage_error(c, "--timeout takes milliseconds (a positive number)");
+				return cli_usage_error(c, "--timeout takes milliseconds "
+						       "(a positive number)");
 			a->timeout_ms = atoi(v);
 			continue;
 		}
@@ -152,8 +156,9 @@ static int read_password(struct cli_ctx *c, const char *file, struct buf *pw)
 			return err_sys(&c->e, "password file %s", file);
 		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
 			fclose(f);
-			return err_set(&c->e, ERR_INVALID, "password file %s: readable by others "
-				       "(mode %04o); chmod 600 it", file, (unsigned)(st.st_mode & 07777));
+			return err_set(&c->e, ERR_INVALID, "password file %s: readable by "
+				       "others (mode %04o); chmod 600 it", file,
+				       (unsigned)(st.st_mode & 07777));
 		}
 	}
 	buf_init(pw, 4096);
@@ -215,8 +220,8 @@ static void print_human(const struct probe_result *r)
 					printf(" %s", pc->sans[k]);
 				printf("\n");
 			}
-			printf("  valid:     %s to %s (%ld days %s)\n", pc->not_before, pc->not_after,
-			       pc->days_left < 0 ? -pc->days_left : pc->days_left,
+			printf("  valid:     %s to %s (%ld days %s)\n", pc->not_before,
+			       pc->not_after, pc->days_left < 0 ? -pc->days_left : pc->days_left,
 			       pc->days_left < 0 ? "ago: EXPIRED" : "left");
 			printf("  key:       %s %d bits, signed %s\n", pc->key_type, pc->key_bits,
 			       pc->signature);
@@ -232,10 +237,11 @@ static void print_human(const struct probe_result *r)
 	}
 	if (r->auth.mechanisms[0] || r->auth.xoauth2)
 		printf("AUTH offered: %s%s\n", r->auth.mechanisms,
-		       r->auth.xoauth2 ? " (XOAUTH2 needs OAuth tokens; Postfix uses PLAIN/LOGIN)" : "");
+		       r->auth.xoauth2 ? " (XOAUTH2 needs OAuth tokens; Postfix uses PLAIN/LOGIN)" :
+		       "");
 	if (r->auth.tried && !r->auth.ok && r->auth.reply[0])
-		printf("AUTH reply:  %s%s%s\n", r->auth.reply, r->auth.hint[0] ? "\n  likely: " : "",
-		       r->auth.hint);
+		printf("AUTH reply:  %s%s%s\n", r->auth.reply,
+		       r->auth.hint[0] ? "\n  likely: " : "", r->auth.hint);
 	if (failed == 0) {
 		printf("verdict: ok, every step passed\n");
 	} else {
@@ -312,7 +318,8 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 	int auth, rc;
 
 	if (argc < 2 || (strcmp(argv[1], "tls") != 0 && strcmp(argv[1], "auth") != 0))
-		return cli_usage_error(c, "usage: probe tls|auth HOST[:PORT] [--tls starttls|implicit] "
+		return cli_usage_error(c, "usage: probe tls|auth HOST[:PORT] "
+				       "[--tls starttls|implicit] "
 				       "[--ca-file FILE] [--ca-path DIR] [--servername NAME] "
 				       "[--digest sha256|sha1|md5] [--timeout MS] "
 				       "[--user USER --password-file FILE|-]");
@@ -335,7 +342,8 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 
 		host_digest(c, hd, sizeof(hd));
 		if (strcmp(hd, digest) == 0 && probe_check_pin(c->t, &r, hd, &pe) < 0)
-			fprintf(stderr, "relaydeck: warning: cannot read the TLS policy: %s\n", pe.msg);
+			fprintf(stderr, "relaydeck: warning: cannot read the TLS policy: %s\n",
+				pe.msg);
 		if (!r.ok)
 			rc = 1;
 	}
@@ -385,7 +393,8 @@ static int policy_location(struct cli_ctx *c, const char *given, char **path, ch
 	if (*path == NULL)
 		return err_set(&c->e, ERR_NOMEM, "out of memory");
 	if ((*path)[0] != '/')
-		return err_set(&c->e, ERR_INVALID, "--policy-file %s: needs an absolute path", *path);
+		return err_set(&c->e, ERR_INVALID, "--policy-file %s: needs an absolute path",
+			       *path);
 	return 0;
 }
 
@@ -465,8 +474,8 @@ int cli_cmd_pin(struct cli_ctx *c, int argc, char **argv)
 			snprintf(value, sizeof(value), "verify");
 		fprintf(stderr, "pinning %s: %s\n", key, value);
 		if (pub)
-			fprintf(stderr, "  (%s digest of the server's public key: survives a renewal "
-				"that keeps the key)\n", digest);
+			fprintf(stderr, "  (%s digest of the server's public key: survives a "
+				"renewal that keeps the key)\n", digest);
 		else if (strcmp(mode, "fingerprint") == 0)
 			fprintf(stderr, "  (%s digest of this exact certificate%s)\n", digest,
 				r.tls.verified ? "" : "; the chain did NOT verify: you trust it "
