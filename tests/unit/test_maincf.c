@@ -23,33 +23,9 @@
 
 #include "maincf.h"
 #include "target.h"
+#include "testutil.h"
 
 static char tmpdir[64];
-
-/* read_all - a whole file into b; -1 when it cannot be read. */
-static int read_all(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), 0);
-	fclose(f);
-	return 0;
-}
-
-/* write_all - create path with exactly len bytes. */
-static void write_all(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* setup - a private config dir with master.cf; postconf needs /etc/postfix/main.cf. */
 static int setup(void **state)
@@ -68,9 +44,9 @@ static int setup(void **state)
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	/* master.cf defines the services whose per-service names postconf knows. */
-	if (read_all("/usr/share/postfix/master.cf.dist", &b) == 0) {
+	if (tu_read_all("/usr/share/postfix/master.cf.dist", &b) == 0) {
 		snprintf(path, sizeof(path), "%s/master.cf", tmpdir);
-		write_all(path, b.data, b.len);
+		tu_write_all(path, b.data, b.len);
 	}
 	buf_free(&b);
 	return 0;
@@ -115,7 +91,7 @@ static void install(const char *data, size_t len)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/main.cf", tmpdir);
-	write_all(path, data, len);
+	tu_write_all(path, data, len);
 }
 
 /* expected_show - postconf -n for data, without the config_directory line -c adds. */
@@ -179,7 +155,7 @@ static void test_system_corpus(void **state)
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct buf b = BUF_INIT;
 
-		if (read_all(paths[i], &b) < 0) {
+		if (tu_read_all(paths[i], &b) < 0) {
 			print_message("# skip %s: not installed\n", paths[i]);
 			continue;
 		}
@@ -211,7 +187,7 @@ static void test_data_corpus(void **state)
 		if (n < 4 || strcmp(de->d_name + n - 3, ".cf") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		assert_int_equal(read_all(path, &b), 0);
+		assert_int_equal(tu_read_all(path, &b), 0);
 		check_file(path, b.data ? b.data : "", b.len);
 		buf_free(&b);
 		count++;

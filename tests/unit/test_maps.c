@@ -23,34 +23,10 @@
 #include "maps.h"
 #include "secret.h"
 #include "target.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 static struct target *t;
-
-/* read_all - a whole file into b. */
-static int read_all(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), 0);
-	fclose(f);
-	return 0;
-}
-
-/* write_all - create path with len bytes. */
-static void write_all(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
 
 static int setup(void **state)
 {
@@ -68,7 +44,7 @@ static int setup(void **state)
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/main.cf", tmpdir);
-	write_all(path, "", 0);
+	tu_write_all(path, "", 0);
 	err_clear(&e);
 	t = target_local_new(tmpdir, tmpdir, &e);
 	return t ? 0 : -1;
@@ -132,7 +108,7 @@ static void test_samples(void **state)
 			continue;
 		type = type_of(de->d_name);
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		assert_int_equal(read_all(path, &in), 0);
+		assert_int_equal(tu_read_all(path, &in), 0);
 		err_clear(&e);
 		m = maps_parse(type, path, in.data, in.len, &e);
 		if (m == NULL)
@@ -143,7 +119,7 @@ static void test_samples(void **state)
 		assert_true(maps_count(m) > 0);
 		/* the oracle: the same source compiled (or read) by Postfix */
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
-		write_all(path, in.data, in.len);
+		tu_write_all(path, in.data, in.len);
 		if (maps_kind(type) == MAP_INDEXED)
 			postmap_build(type, path);
 		snprintf(spec, sizeof(spec), "%s:%s", type, path);
@@ -185,7 +161,7 @@ static void test_regexp_result(void **state)
 	assert_string_equal(maps_get(m, "/^(.*)@localhost\\.localdomain$/"), "${1}@yourdomain.com");
 	maps_free(m);
 	snprintf(path, sizeof(path), "%s/canon", tmpdir);
-	write_all(path, src, strlen(src));
+	tu_write_all(path, src, strlen(src));
 	snprintf(spec, sizeof(spec), "regexp:%s", path);
 	assert_int_equal(maps_query(t, spec, "root@localhost.localdomain", 0, &v, &found, &e), 0);
 	assert_int_equal(found, 1);
@@ -352,7 +328,7 @@ static void test_creds_roundtrip(void **state)
 		/* the staged bytes, compiled by the real postmap */
 		assert_int_equal(changeset_staged(cs, src.path, &data, &len), 1);
 		assert_null(memmem(data, len, "\n\n", 2));
-		write_all(src.path, data, len);
+		tu_write_all(src.path, data, len);
 		postmap_build("hash", src.path);
 		changeset_free(cs);
 		snprintf(spec, sizeof(spec), "hash:%s", src.path);
