@@ -8,85 +8,14 @@
 # top_srcdir (the source tree). TUI_TIMEOUT (seconds per wait, default 30).
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
-TIMEOUT=${TUI_TIMEOUT:-30}
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tui.sh"
 
-command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
-command -v postconf >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-
+tui_init edit
 tap_plan 11
-
-SOCK=relaydeck-test-$$
-DIR=$(mktemp -d /tmp/relaydeck-tui.XXXXXX)
-cleanup() {
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
-	# kill-server can leave the socket file behind.
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# postconf and postqueue refuse to run without the machine's main.cf; an
-# empty one is created only when none exists.
-[ -e /etc/postfix/main.cf ] || : >/etc/postfix/main.cf
-sh "$top_srcdir/tests/lib/sandbox.sh" "$DIR/sb" >/dev/null
-C=$DIR/sb/etc
 cp "$C/main.cf" "$DIR/main.cf.orig"
 OLD=$(postconf -c "$C" -h relayhost)
-
-# screen - the visible pane as text.
-screen() {
-	tmux -L "$SOCK" capture-pane -p 2>/dev/null
-}
-
-# wait_for TEXT - poll the pane until it shows TEXT (fixed string).
-wait_for() {
-	i=0
-	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# wait_gone TEXT - poll the pane until TEXT is no longer shown.
-wait_gone() {
-	i=0
-	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# check_screen NAME TEXT - ok when TEXT shows up in time; shows the pane if not.
-check_screen() {
-	if wait_for "$2"; then
-		tap_ok "$1"
-	else
-		tap_not_ok "$1"
-		tap_diag "waited ${TIMEOUT}s for: $2"
-		tap_diag "$(screen)"
-	fi
-}
-
-keys() {
-	tmux -L "$SOCK" send-keys "$@"
-}
-
-# text - literal characters, so "[" or "^" are never read as key names.
-text() {
-	tmux -L "$SOCK" send-keys -l -- "$1"
-}
-
-# The exit status and stderr (sanitizer reports) land in files.
-tmux -u -L "$SOCK" new-session -d -x 100 -y 30 \
-	"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' RELAYDECK_THEMES_DIR='$top_srcdir/themes' \
-	 TERM=screen '$RELAYDECK' -c '$C' 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
+tui_start
 
 check_screen "console opens on the Relay settings screen" "Relay settings"
 

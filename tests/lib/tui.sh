@@ -1,0 +1,95 @@
+# tui.sh - drive the console in a detached tmux (source it after tap.sh).
+#
+# API:
+#	tui_init NAME		skip unless tmux exists; make DIR (removed on
+#				exit), a sandbox in DIR/sb with C=DIR/sb/etc
+#	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" in a 100x30 pane;
+#				its stderr goes to DIR/stderr, its exit code
+#				to DIR/exit
+#	screen			the visible pane as text (also appended to
+#				$TUI_SEEN when set, to search captures later)
+#	wait_for TEXT		poll until the pane shows TEXT (fixed string)
+#	wait_gone TEXT		poll until it no longer does
+#	check_screen NAME TEXT	TAP ok when TEXT shows up in time; shows the
+#				pane as diagnostics when not
+#	keys KEY...		tmux key names (Enter, Escape, C-u, ...)
+#	text STRING		literal characters ("[" or "^" are not key names)
+# Environment: RELAYDECK (the binary; make check sets it), top_srcdir,
+# TUI_TIMEOUT (seconds per wait, default 30).
+
+RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
+TIMEOUT=${TUI_TIMEOUT:-30}
+command -v postconf >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+
+tui_init() {
+	command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
+	SOCK=relaydeck-$1-$$
+	DIR=$(mktemp -d /tmp/relaydeck-tui.XXXXXX)
+	trap tui_cleanup EXIT
+	trap 'exit 1' INT TERM
+	# postconf refuses to run without the machine's main.cf; an empty one
+	# is created only when none exists.
+	[ -e /etc/postfix/main.cf ] || : >/etc/postfix/main.cf
+	sh "$top_srcdir/tests/lib/sandbox.sh" "$DIR/sb" >/dev/null
+	C=$DIR/sb/etc
+}
+
+tui_cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	# kill-server can leave the socket file behind.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+	rm -rf "$DIR"
+}
+
+tui_start() {
+	tmux -u -L "$SOCK" new-session -d -x 100 -y 30 \
+		"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' \
+		 RELAYDECK_THEMES_DIR='$top_srcdir/themes' TERM=screen \
+		 '$RELAYDECK' -c '$C' $* 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
+}
+
+screen() {
+	if [ -n "${TUI_SEEN:-}" ]; then
+		tmux -L "$SOCK" capture-pane -p 2>/dev/null | tee -a "$TUI_SEEN"
+	else
+		tmux -L "$SOCK" capture-pane -p 2>/dev/null
+	fi
+}
+
+wait_for() {
+	_i=0
+	while [ "$_i" -lt $((TIMEOUT * 10)) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+wait_gone() {
+	_i=0
+	while [ "$_i" -lt $((TIMEOUT * 10)) ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+check_screen() {
+	if wait_for "$2"; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1"
+		tap_diag "waited ${TIMEOUT}s for: $2"
+		tap_diag "$(screen)"
+	fi
+}
+
+keys() {
+	tmux -L "$SOCK" send-keys "$@"
+}
+
+text() {
+	tmux -L "$SOCK" send-keys -l -- "$1"
+}
