@@ -328,7 +328,7 @@ int setup_stage(struct changeset *cs, struct target *t, struct maincf *m,
 
 	if (setup_user(p, a, &user, e) < 0)
 		return -1;
-	if (plan->auth) {
+	if (plan->auth && !(pw == NULL && a->keep_password)) {
 		if (user == NULL || pw == NULL || pw->data == NULL)
 			return err_set(e, ERR_INVALID, "provider %s needs a user name and a password",
 				       p->id);

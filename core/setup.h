@@ -66,6 +66,7 @@ struct setup_answers {
 	const char *const *rewrites;	/* "FROM=TO" */
 	size_t nrewrites;
 	int skip_limits;	/* leave the provider's rate settings out */
+	int keep_password;	/* no password given: keep the next hop's entry */
 };
 
 /* setup_user - the user name the answers mean (a's, else the provider's
@@ -78,7 +79,8 @@ int setup_user(const struct provider *p, const struct setup_answers *a, const ch
 int setup_plan(struct target *t, const struct provider *p, const struct setup_state *d,
 	       const struct setup_answers *a, struct prov_plan *plan, struct err *e);
 
-/* setup_stage - stage the credential (when plan->auth; pw must be set),
+/* setup_stage - stage the credential (when plan->auth; pw must be set
+ * unless a->keep_password leaves the existing entry alone),
  * the rewrites and main.cf (m edited in place, staged at maincf_path)
  * into cs. changed gets "name = value" / "name (removed)" lines for the
  * parameters that change; generic gets "type:path" of the rewrite table

@@ -466,6 +466,12 @@ static void key(struct console *c, int k)
 	case ACT_SCREEN_MAPS:
 		switch_to(c, &screen_maps_ops);
 		return;
+	case ACT_SCREEN_SETUP:
+		switch_to(c, &screen_setup_ops);
+		return;
+	case ACT_SCREEN_PROBE:
+		switch_to(c, &screen_probe_ops);
+		return;
 	case ACT_SEARCH:
 		if (l == NULL)
 			break;
@@ -518,9 +524,16 @@ static void loop(struct console *c)
 		pfd[0].revents = pfd[1].revents = 0;
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].revents & POLLIN)
+		if (pfd[1].revents & POLLIN) {
+			int i;
+
 			while (read(c->wake[0], drain, sizeof(drain)) > 0)
 				;
+			/* A background job finished: its screen collects the result. */
+			for (i = 0; i < c->depth; i++)
+				if (c->stack[i].ops->on_wake)
+					c->stack[i].ops->on_wake(&c->stack[i]);
+		}
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;
 		/* After EINTR (SIGWINCH) curses has a KEY_RESIZE queued. */

@@ -42,6 +42,8 @@ static const struct {
 	[ACT_SCREEN_RELAY] = { "screen-relay", "Go to Relay settings", "relay" },
 	[ACT_SCREEN_CREDS] = { "screen-creds", "Go to Credentials", "creds" },
 	[ACT_SCREEN_MAPS] = { "screen-maps", "Go to Maps", "maps" },
+	[ACT_SCREEN_SETUP] = { "screen-setup", "Go to the Setup wizard", "setup" },
+	[ACT_SCREEN_PROBE] = { "screen-probe", "Go to Probe (TLS / AUTH test)", "probe" },
 	[ACT_ADD] = { "add", "Add an entry (validated, diff, confirm, apply)", "add" },
 	[ACT_ROTATE] = { "rotate", "Replace the password of the selected entry", "rotate" },
 	[ACT_REMOVE] = { "remove", "Remove the selected entry (diff, confirm, apply)", "remove" },
@@ -61,6 +63,7 @@ const struct keybind keymap_global[] = {
 	{ '?', ACT_HELP }, { UI_KEY(KEY_F(1)), ACT_HELP },
 	{ UI_CTRL('l'), ACT_REDRAW },
 	{ '1', ACT_SCREEN_RELAY }, { '2', ACT_SCREEN_CREDS }, { '3', ACT_SCREEN_MAPS },
+	{ '4', ACT_SCREEN_SETUP }, { '5', ACT_SCREEN_PROBE },
 	{ 0, ACT_NONE }
 };
 
@@ -239,7 +242,9 @@ int keymap_hints(const struct keybind *screen, struct buf *out)
 	if (hint(keymap_global, ACT_HELP, out) < 0 || hint(keymap_global, ACT_BACK, out) < 0 ||
 	    hint(keymap_global, ACT_SCREEN_RELAY, out) < 0 ||
 	    hint(keymap_global, ACT_SCREEN_CREDS, out) < 0 ||
-	    hint(keymap_global, ACT_SCREEN_MAPS, out) < 0)
+	    hint(keymap_global, ACT_SCREEN_MAPS, out) < 0 ||
+	    hint(keymap_global, ACT_SCREEN_SETUP, out) < 0 ||
+	    hint(keymap_global, ACT_SCREEN_PROBE, out) < 0)
 		return -1;
 	for (k = screen; k && k->act != ACT_NONE; k++) {
 		if (done[k->act] || acts[k->act].hint == NULL)

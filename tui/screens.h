@@ -47,6 +47,8 @@ struct screen_ops {
 	struct w_list *(*list)(struct screen *s);
 	/* the shared model changed: rebuild rows */
 	void (*on_reload)(struct screen *s);
+	/* console_wake was called (a background job may be done); may be NULL */
+	void (*on_wake)(struct screen *s);
 };
 
 struct screen {
@@ -61,6 +63,12 @@ extern const struct screen_ops screen_history_ops;
 extern const struct screen_ops screen_creds_ops;
 extern const struct screen_ops screen_maps_ops;
 extern const struct screen_ops screen_map_table_ops;
+extern const struct screen_ops screen_setup_ops;
+extern const struct screen_ops screen_probe_ops;
+
+/* screen_probe_prefill - the next Probe screen opened starts with
+ * hostport ("[host]:port") and tls_mode (enum probe_tls_mode) in its form. */
+void screen_probe_prefill(const char *hostport, int tls_mode);
 
 #define DIRTY_SCREEN 0x01
 #define DIRTY_STATUS 0x02

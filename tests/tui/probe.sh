@@ -1,0 +1,112 @@
+#!/bin/bash
+# probe.sh - run a probe from the console's Probe screen against the lab
+# smart host (tests/lib/smarthost.sh): the form takes the host, the probe
+# runs in the background ("running…"), and the result panel shows the
+# verified TLS step and the leaf's SHA-256 fingerprint, equal to what
+# `openssl x509 -fingerprint -sha256` says.  Skips when tmux is missing or
+# when not root.
+# Environment: RELAYDECK, top_srcdir, TUI_TIMEOUT (seconds per wait, default 30).
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
+. "$here/../lib/rdtest.sh"
+. "$here/../lib/postfix_instance.sh"
+. "$here/../lib/smarthost.sh"
+
+rd_require_root_postfix
+command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
+command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
+TIMEOUT=${TUI_TIMEOUT:-30}
+rd_tmpdir
+SOCK=relaydeck-probe-$$
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+	sh_stop
+	rd_cleanup
+}
+trap cleanup EXIT
+
+tap_plan 6
+
+if sh_start "$RD_TMP/lab"; then
+	tap_ok "lab smart host started"
+else
+	tap_not_ok "lab smart host started"
+	tap_done
+fi
+
+sh "$top_srcdir/tests/lib/sandbox.sh" "$RD_TMP/sb" >/dev/null
+C=$RD_TMP/sb/etc
+# The console probes with the CA the target's Postfix trusts.
+postconf -c "$C" -e "smtp_tls_CAfile = $SH_CA"
+fp=$(openssl x509 -in "$SH_LEAF" -noout -fingerprint -sha256 | sed 's/^[^=]*=//')
+
+screen() {
+	tmux -L "$SOCK" capture-pane -p 2>/dev/null
+}
+
+wait_for() {
+	i=0
+	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+check_screen() {
+	if wait_for "$2"; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1"
+		tap_diag "waited ${TIMEOUT}s for: $2"
+		tap_diag "$(screen)"
+	fi
+}
+
+keys() { tmux -L "$SOCK" send-keys "$@"; }
+text() { tmux -L "$SOCK" send-keys -l -- "$1"; }
+
+tmux -u -L "$SOCK" new-session -d -x 160 -y 50 \
+	"cd '$RD_TMP' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$RD_TMP/sb/state' RELAYDECK_THEMES_DIR='$top_srcdir/themes' \
+	 TERM=screen '$RELAYDECK' -c '$C' 2>'$RD_TMP/stderr'; echo \$? >'$RD_TMP/exit'; sleep 600"
+
+wait_for "Relay settings" || tap_diag "console did not open"
+keys 5
+check_screen "5 opens the Probe screen" "Run the probe"
+keys Enter
+wait_for "Smart host, [host]:port" || tap_diag "no host field"
+keys C-u
+text "[127.0.0.1]:$SH_SUBMIT_PORT"
+keys Enter
+wait_for "Host[:port]  [127.0.0.1]:$SH_SUBMIT_PORT" || tap_diag "host not taken"
+keys r
+check_screen "the result panel shows the verified chain" "chain verified: yes"
+if screen | grep -qE '^ +ok +[0-9]+ ms  verify'; then
+	tap_ok "the verify step is ok"
+else
+	tap_not_ok "the verify step is ok"
+	tap_diag "$(screen)"
+fi
+check_screen "the fingerprint equals openssl's" "sha256 cert:   $fp"
+
+keys q
+keys q
+i=0
+while [ ! -s "$RD_TMP/exit" ] && [ "$i" -lt $((TIMEOUT * 10)) ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "$(cat "$RD_TMP/exit" 2>/dev/null)" = 0 ] &&
+	! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$RD_TMP/stderr"; then
+	tap_ok "q quits with status 0 and no sanitizer report"
+else
+	tap_not_ok "q quits with status 0 and no sanitizer report"
+	tap_diag "exit: $(cat "$RD_TMP/exit" 2>/dev/null)"
+	tap_diag "$(head -n 40 "$RD_TMP/stderr" 2>/dev/null)"
+fi
+tap_done

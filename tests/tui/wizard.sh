@@ -1,0 +1,161 @@
+#!/bin/sh
+# wizard.sh - walk the console's Setup wizard with keystrokes on a sandbox:
+# custom relay (host, port), user, masked password with ':' and a space,
+# one sender rewrite, rate limits, review, apply; then check the review
+# on screen (the password never shown), main.cf through postconf, the
+# sasl_passwd mode and `postmap -q` returning user:password, and that the
+# last step opens the Probe screen on the new next hop.
+#
+# Skips when tmux is missing or when not root (postmap of a 0600 root file).
+# Environment: RELAYDECK, top_srcdir, TUI_TIMEOUT (seconds per wait, default 30).
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
+TIMEOUT=${TUI_TIMEOUT:-30}
+. "$top_srcdir/tests/lib/tap.sh"
+
+command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
+[ "$(id -u)" = 0 ] || tap_skip_all "not root"
+command -v postconf >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+
+tap_plan 17
+
+SOCK=relaydeck-wiz-$$
+DIR=$(mktemp -d /tmp/relaydeck-wiz.XXXXXX)
+PASS='Pw:with space'
+cleanup() {
+	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+[ -e /etc/postfix/main.cf ] || : >/etc/postfix/main.cf
+sh "$top_srcdir/tests/lib/sandbox.sh" "$DIR/sb" >/dev/null
+C=$DIR/sb/etc
+: >"$DIR/captures"
+
+# screen - the visible pane as text (every capture is kept to look for the password).
+screen() {
+	tmux -L "$SOCK" capture-pane -p 2>/dev/null | tee -a "$DIR/captures"
+}
+
+wait_for() {
+	i=0
+	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+check_screen() {
+	if wait_for "$2"; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1"
+		tap_diag "waited ${TIMEOUT}s for: $2"
+		tap_diag "$(screen)"
+	fi
+}
+
+keys() {
+	tmux -L "$SOCK" send-keys "$@"
+}
+
+text() {
+	tmux -L "$SOCK" send-keys -l -- "$1"
+}
+
+tmux -u -L "$SOCK" new-session -d -x 120 -y 40 \
+	"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' RELAYDECK_THEMES_DIR='$top_srcdir/themes' \
+	 RELAYDECK_PROVIDERS_CATALOG='$top_srcdir/data/providers.yaml' XDG_CONFIG_HOME='$DIR/xdg' \
+	 TERM=screen '$RELAYDECK' -c '$C' 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
+
+check_screen "console opens" "Relay settings"
+keys 4
+check_screen "4 opens the wizard on the detected state" "default_database_type:"
+
+keys Enter
+wait_for "Step 2 of 10: Provider" || tap_diag "no provider step"
+keys /
+wait_for "Search rows" || tap_diag "no search prompt"
+text "Custom smart host"
+keys Enter
+sleep 0.2
+keys Enter
+check_screen "choosing the custom relay asks for the host" "Smart host ("
+# The sandbox has a relay already: its values are pre-filled.
+keys C-u
+text "192.0.2.10"
+keys Enter
+check_screen "the port step marks STARTTLS and implicit TLS" "implicit TLS (wrapper mode)"
+keys Enter
+check_screen "the user name is asked" "User name ("
+keys C-u
+text "relayuser"
+keys Enter
+check_screen "the password is asked, masked" "Password for relayuser at [192.0.2.10]:587"
+text "$PASS"
+keys Enter
+check_screen "sender rewriting step" "Step 7 of 10: Sender rewriting"
+keys a
+wait_for "Rewrite the sender" || tap_diag "no rewrite prompt"
+text "root@localhost=admin@example.com"
+keys Enter
+wait_for "   root@localhost=admin@example.com" || tap_diag "rewrite not listed"
+keys Enter
+wait_for "Step 8 of 10: Rate limits" || tap_diag "no limits step"
+keys Enter
+check_screen "review shows the main.cf diff" "+relayhost = [192.0.2.10]:587"
+check_screen "review shows the rewrite table" "root@localhost"
+
+keys Enter
+check_screen "apply asks for confirmation" "changed file(s) to $C? y/n"
+keys y
+check_screen "apply succeeds" "Apply succeeded"
+keys Enter
+
+got=$(postconf -c "$C" -h relayhost)
+tap_is "$got" "[192.0.2.10]:587" "postconf reads the new relayhost"
+
+maps=$(postconf -c "$C" -h smtp_sasl_password_maps)
+src=${maps#*:}
+mode=$(stat -c %a "$src" 2>/dev/null)
+tap_is "$mode" "600" "sasl_passwd is 0600"
+got=$(postmap -q "[192.0.2.10]:587" "$maps")
+tap_is "$got" "relayuser:$PASS" "postmap -q returns user:password"
+
+wait_for "test the connection" || tap_diag "no done step"
+keys Enter
+check_screen "the last step opens Probe on the new next hop" "Host[:port]  [192.0.2.10]:587"
+
+if grep -qF -- "$PASS" "$DIR/captures" || grep -qF -- "with space" "$DIR/captures"; then
+	tap_not_ok "the password never appears on screen"
+else
+	tap_ok "the password never appears on screen"
+fi
+
+# Probe, then the wizard, then the console itself.
+keys q
+wait_for "Step 10 of 10: Done" || tap_diag "q did not return to the wizard"
+keys q
+wait_for "Relay settings" || tap_diag "q did not leave the wizard"
+keys q
+i=0
+while [ ! -s "$DIR/exit" ] && [ "$i" -lt $((TIMEOUT * 10)) ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "$(cat "$DIR/exit" 2>/dev/null)" = 0 ] &&
+	! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$DIR/stderr"; then
+	tap_ok "q quits with status 0 and no sanitizer report"
+else
+	tap_not_ok "q quits with status 0 and no sanitizer report"
+	tap_diag "exit: $(cat "$DIR/exit" 2>/dev/null)"
+	tap_diag "$(head -n 40 "$DIR/stderr" 2>/dev/null)"
+fi
+
+tap_done
