@@ -173,7 +173,10 @@ cmd_sandbox() {
 	cmd_build
 	sh "$top/tests/lib/sandbox.sh" "$top/sandbox"
 	RELAYDECK_STATE_DIR=$top/sandbox/state
-	export RELAYDECK_STATE_DIR
+	# The binary is not installed: show it the data files of this tree.
+	RELAYDECK_PROVIDERS_CATALOG=$top/data/providers.yaml
+	RELAYDECK_THEMES_DIR=$top/themes
+	export RELAYDECK_STATE_DIR RELAYDECK_PROVIDERS_CATALOG RELAYDECK_THEMES_DIR
 	exec "$builddir/relaydeck" -c "$top/sandbox/etc"
 }
 
