@@ -3,7 +3,8 @@
 # API:
 #	tui_init NAME		skip unless tmux exists; make DIR (removed on
 #				exit), a sandbox in DIR/sb with C=DIR/sb/etc
-#	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" in a 100x30 pane;
+#	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" in a pane of
+#				TUI_COLS x TUI_ROWS (default 100x30);
 #				its stderr goes to DIR/stderr, its exit code
 #				to DIR/exit
 #	screen			the visible pane as text (also appended to
@@ -42,9 +43,10 @@ tui_cleanup() {
 }
 
 tui_start() {
-	tmux -u -L "$SOCK" new-session -d -x 100 -y 30 \
+	tmux -u -L "$SOCK" new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
 		"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' \
-		 RELAYDECK_THEMES_DIR='$top_srcdir/themes' TERM=screen \
+		 RELAYDECK_THEMES_DIR='$top_srcdir/themes' XDG_CONFIG_HOME='$DIR/xdg' \
+		 RELAYDECK_PROVIDERS_CATALOG='$top_srcdir/data/providers.yaml' TERM=screen \
 		 '$RELAYDECK' -c '$C' $* 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
 }
 

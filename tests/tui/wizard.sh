@@ -10,69 +10,17 @@
 # Environment: RELAYDECK, top_srcdir, TUI_TIMEOUT (seconds per wait, default 30).
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
-TIMEOUT=${TUI_TIMEOUT:-30}
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tui.sh"
 
-command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
-command -v postconf >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
-
+tui_init wiz
 tap_plan 17
-
-SOCK=relaydeck-wiz-$$
-DIR=$(mktemp -d /tmp/relaydeck-wiz.XXXXXX)
 PASS='Pw:with space'
-cleanup() {
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ -e /etc/postfix/main.cf ] || : >/etc/postfix/main.cf
-sh "$top_srcdir/tests/lib/sandbox.sh" "$DIR/sb" >/dev/null
-C=$DIR/sb/etc
-: >"$DIR/captures"
-
-# screen - the visible pane as text (every capture is kept to look for the password).
-screen() {
-	tmux -L "$SOCK" capture-pane -p 2>/dev/null | tee -a "$DIR/captures"
-}
-
-wait_for() {
-	i=0
-	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check_screen() {
-	if wait_for "$2"; then
-		tap_ok "$1"
-	else
-		tap_not_ok "$1"
-		tap_diag "waited ${TIMEOUT}s for: $2"
-		tap_diag "$(screen)"
-	fi
-}
-
-keys() {
-	tmux -L "$SOCK" send-keys "$@"
-}
-
-text() {
-	tmux -L "$SOCK" send-keys -l -- "$1"
-}
-
-tmux -u -L "$SOCK" new-session -d -x 120 -y 40 \
-	"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' RELAYDECK_THEMES_DIR='$top_srcdir/themes' \
-	 RELAYDECK_PROVIDERS_CATALOG='$top_srcdir/data/providers.yaml' XDG_CONFIG_HOME='$DIR/xdg' \
-	 TERM=screen '$RELAYDECK' -c '$C' 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
+# Every capture is kept to look for the password.
+TUI_SEEN=$DIR/captures
+: >"$TUI_SEEN"
+TUI_COLS=120 TUI_ROWS=40 tui_start
 
 check_screen "console opens" "Relay settings"
 keys 4
