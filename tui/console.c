@@ -51,10 +51,11 @@ struct console {
 	char msg[512];
 	enum theme_role msg_role;
 	char theme_err[640];
+	const struct screen_ops *switch_ops;	/* switch waiting for a "leave?" answer */
 };
 
 /* Search and quit dialogs belong to the console, not to a screen. */
-enum { TAG_SEARCH = 1000, TAG_QUIT, TAG_HELP };
+enum { TAG_SEARCH = 1000, TAG_QUIT, TAG_HELP, TAG_SWITCH };
 
 struct target *console_target(struct console *c)
 {
@@ -306,6 +307,8 @@ void console_busy(struct console *c, const char *msg)
 	}
 }
 
+static void do_switch(struct console *c, const struct screen_ops *ops);
+
 /* console_done - answers to the console's own dialogs. */
 static int console_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r)
 {
@@ -317,6 +320,11 @@ static int console_done(struct screen *s, struct w_dialog *d, enum w_dlg_result 
 	switch (w_dialog_tag(d)) {
 	case TAG_QUIT:
 		c->quit = 1;
+		break;
+	case TAG_SWITCH:
+		if (c->switch_ops)
+			do_switch(c, c->switch_ops);
+		c->switch_ops = NULL;
 		break;
 	case TAG_SEARCH:
 		l = s->ops->list ? s->ops->list(s) : NULL;
@@ -371,14 +379,37 @@ static void back(struct console *c)
 	console_dialog(c, top(c), d, console_done);
 }
 
-/* switch_to - the screen switch (1, 2, 3): back to the root screen
- * (Relay settings), then ops on top of it. */
-static void switch_to(struct console *c, const struct screen_ops *ops)
+/* do_switch - back to the root screen (Relay settings), then ops on top. */
+static void do_switch(struct console *c, const struct screen_ops *ops)
 {
 	while (c->depth > 1)
 		console_pop(c);
 	if (ops != c->stack[0].ops)
 		console_push(c, ops);
+}
+
+/* switch_to - the screen switch (1..5); asks first when a screen it would
+ * close holds input not yet applied (the wizard's answers). */
+static void switch_to(struct console *c, const struct screen_ops *ops)
+{
+	struct w_dialog *d;
+	char q[256];
+
+	for (int i = c->depth - 1; i >= 1; i--) {
+		struct screen *s = &c->stack[i];
+
+		if (s->ops->unsaved && s->ops->unsaved(s)) {
+			snprintf(q, sizeof(q), "%s: what you entered is not applied and will be "
+				 "lost. Leave? y/n", s->ops->title);
+			d = w_dialog_confirm("Leave", q);
+			if (d)
+				w_dialog_set_tag(d, TAG_SWITCH);
+			c->switch_ops = ops;
+			console_dialog(c, top(c), d, console_done);
+			return;
+		}
+	}
+	do_switch(c, ops);
 }
 
 /* mouse - a click (press) selects, the wheel scrolls. */

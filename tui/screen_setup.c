@@ -782,12 +782,20 @@ static void choose(struct wiz *w)
 	}
 }
 
+/* setup_unsaved - answers given but not applied (the console asks before a switch). */
+static int setup_unsaved(struct screen *s)
+{
+	struct wiz *w = s->data;
+
+	return w && !w->applied && w->touched && w->step != ST_DONE;
+}
+
 /* leave - q: ask when answers would be lost. */
 static void leave(struct wiz *w)
 {
 	struct w_dialog *d;
 
-	if (w->applied || !w->touched || w->step == ST_DONE) {
+	if (!setup_unsaved(w->s)) {
 		console_pop(w->s->c);
 		return;
 	}
@@ -980,4 +988,5 @@ const struct screen_ops screen_setup_ops = {
 	.draw = setup_draw,
 	.list = setup_list,
 	.on_reload = setup_reload,
+	.unsaved = setup_unsaved,
 };

@@ -49,6 +49,9 @@ struct screen_ops {
 	void (*on_reload)(struct screen *s);
 	/* console_wake was called (a background job may be done); may be NULL */
 	void (*on_wake)(struct screen *s);
+	/* 1 when leaving would lose input not yet applied (the console asks
+	 * before a screen switch closes it); may be NULL */
+	int (*unsaved)(struct screen *s);
 };
 
 struct screen {

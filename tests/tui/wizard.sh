@@ -15,7 +15,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
 tui_init wiz
-tap_plan 17
+tap_plan 18
 PASS='Pw:with space'
 # Every capture is kept to look for the password.
 TUI_SEEN=$DIR/captures
@@ -40,6 +40,11 @@ keys C-u
 text "192.0.2.10"
 keys Enter
 check_screen "the port step marks STARTTLS and implicit TLS" "implicit TLS (wrapper mode)"
+# A screen switch would drop the answers: the console asks first; n stays.
+keys 1
+check_screen "a screen switch asks before dropping the answers" "will be lost. Leave?"
+keys n
+wait_gone "will be lost. Leave?" || tap_diag "leave question did not close"
 keys Enter
 check_screen "the user name is asked" "User name ("
 keys C-u
