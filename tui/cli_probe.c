@@ -8,7 +8,7 @@
  * stdin, never argv, and wiped after the probe.
  *
  * pin turns a probe into a per-destination smtp_tls_policy_maps entry
- * and the main.cf settings it needs, in one change set.
+ * and the main.cf settings it needs, in one change set (core/pin).
  */
 #include "config.h"
 #include "cli_probe.h"
@@ -26,6 +26,7 @@
 
 #include "changeset.h"
 #include "maincf.h"
+#include "pin.h"
 #include "postfix.h"
 #include "probe.h"
 #include "target.h"
@@ -178,22 +179,6 @@ static int read_password(struct cli_ctx *c, const char *file, struct buf *pw)
 	return 0;
 }
 
-/* host_digest - the target's smtp_tls_fingerprint_digest ("sha256" when unknown). */
-static void host_digest(struct cli_ctx *c, char *out, size_t outlen)
-{
-	struct buf v = BUF_INIT;
-	struct err e;
-
-	if (postfix_expand(c->t, "smtp_tls_fingerprint_digest", &v, &e) == 0 && v.len)
-		snprintf(out, outlen, "%s", v.data);
-	else
-		snprintf(out, outlen, "sha256");
-	for (char *p = out; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	buf_free(&v);
-}
-
 /* print_human - steps, certificate, fingerprints, verdict. */
 static void print_human(const struct probe_result *r)
 {
@@ -331,7 +316,7 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 	if (a.digest)
 		snprintf(digest, sizeof(digest), "%s", a.digest);
 	else
-		host_digest(c, digest, sizeof(digest));
+		pin_host_digest(c->t, digest, sizeof(digest));
 	rc = run_probe(c, &a, auth, digest, &r);
 	if (rc < 0)
 		return cli_fail(c);
@@ -340,7 +325,7 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 		struct err pe;
 		char hd[16];
 
-		host_digest(c, hd, sizeof(hd));
+		pin_host_digest(c->t, hd, sizeof(hd));
 		if (strcmp(hd, digest) == 0 && probe_check_pin(c->t, &r, hd, &pe) < 0)
 			fprintf(stderr, "relaydeck: warning: cannot read the TLS policy: %s\n",
 				pe.msg);
@@ -360,200 +345,51 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 	return rc == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
-/* policy_location - where the policy table lives and its type: --policy-file,
- * else the one file table smtp_tls_policy_maps names, else <config>/tls_policy
- * with default_database_type. *current is the setting's value ("" if unset). */
-static int policy_location(struct cli_ctx *c, const char *given, char **path, char *type,
-			   size_t typelen, const char **current)
-{
-	const char *cur = maincf_get(c->m, "smtp_tls_policy_maps");
-	struct buf v = BUF_INIT;
-	char **items = NULL;
-	size_t n = 0;
-
-	*current = cur ? cur : "";
-	*path = NULL;
-	if (cur && valid_list_split(cur, &items, &n, &c->e) == 0 && n == 1) {
-		const char *colon = strchr(items[0], ':');
-
-		if (colon && colon[1] == '/' && (size_t)(colon - items[0]) < typelen &&
-		    (given == NULL || strcmp(given, colon + 1) == 0)) {
-			snprintf(type, typelen, "%.*s", (int)(colon - items[0]), items[0]);
-			*path = strdup(colon + 1);
-		}
-	}
-	valid_list_free(items);
-	if (*path)
-		return 0;
-	if (postfix_expand(c->t, "default_database_type", &v, &c->e) < 0)
-		return -1;
-	snprintf(type, typelen, "%s", v.len ? v.data : "hash");
-	buf_free(&v);
-	*path = given ? strdup(given) : target_config_path(c->t, "tls_policy");
-	if (*path == NULL)
-		return err_set(&c->e, ERR_NOMEM, "out of memory");
-	if ((*path)[0] != '/')
-		return err_set(&c->e, ERR_INVALID, "--policy-file %s: needs an absolute path",
-			       *path);
-	return 0;
-}
-
-/* other_fingerprints - does the policy text pin fingerprints for a key other than key? */
-static int other_fingerprints(const char *text, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (const char *l = text; *l;) {
-		const char *nl = strchr(l, '\n');
-		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-		int ours = strncmp(l, key, klen) == 0 && (l[klen] == ' ' || l[klen] == '\t');
-
-		if (!ours && l[0] != '#' && l[0] != ' ' && l[0] != '\t' &&
-		    memmem(l, ll, "fingerprint", 11) != NULL)
-			return 1;
-		l = nl ? nl + 1 : l + ll;
-	}
-	return 0;
-}
-
 int cli_cmd_pin(struct cli_ctx *c, int argc, char **argv)
 {
 	struct probe_result r;
 	struct probe_args a;
-	struct buf old = BUF_INIT, table = BUF_INIT, mc = BUF_INIT;
+	struct pin_req q;
+	struct buf notes = BUF_INIT;
 	struct changeset *cs = NULL;
-	char digest[16], hdigest[16], key[300], value[400], type[32], ref[600], desc[400];
-	const char *mode, *current, *name;
-	char *path = NULL;
+	char digest[16], desc[400];
 	int rc, status = EXIT_FAILED;
 
 	if ((rc = parse_args(c, argc, argv, 1, 1, &a)) != 0)
 		return rc;
-	host_digest(c, hdigest, sizeof(hdigest));
-	snprintf(digest, sizeof(digest), "%s", a.digest ? a.digest : hdigest);
+	memset(&q, 0, sizeof(q));
+	if (a.mode)
+		pin_mode_parse(a.mode, &q.mode);
+	pin_host_digest(c->t, digest, sizeof(digest));
+	if (a.digest)
+		snprintf(digest, sizeof(digest), "%s", a.digest);
 	rc = run_probe(c, &a, 0, digest, &r);
 	if (rc < 0)
 		return cli_fail(c);
-	if (!r.tls.done || r.tls.nchain == 0) {
-		if (!c->o->json)
-			print_human(&r);
-		err_set(&c->e, ERR_INVALID, "pin %s: no TLS certificate to pin (the probe failed "
-			"before the handshake)", a.host);
+	if (!r.tls.done && !c->o->json)
+		print_human(&r);
+	q.servername = a.servername;
+	q.digest = digest;
+	q.policy_file = a.policy_file;
+	if ((cs = changeset_new(c->t)) == NULL) {
+		err_set(&c->e, ERR_NOMEM, "out of memory");
 		status = cli_fail(c);
 		goto out;
 	}
-	name = a.servername ? a.servername : a.host;
-	mode = a.mode ? a.mode : "fingerprint";
-	if (!r.tls.verified && a.mode == NULL) {
-		err_set(&c->e, ERR_INVALID, "pin %s: the certificate chain did not verify (%s); "
-			"pass --mode fingerprint or --mode pubkey to pin it anyway", a.host,
-			r.tls.verify_error);
+	rc = pin_stage(cs, c->t, c->m, c->maincf_path, &r, &q, &notes, desc, sizeof(desc), &c->e);
+	if (notes.len)
+		fputs(notes.data, stderr);
+	if (rc < 0) {
 		status = cli_fail(c);
 		goto out;
 	}
-	if ((strcmp(mode, "secure") == 0 || strcmp(mode, "verify") == 0) &&
-	    (!r.tls.verified || !r.tls.hostname_match)) {
-		err_set(&c->e, ERR_INVALID, "pin %s --mode %s: refused, %s; Postfix would defer "
-			"the mail", a.host, mode, !r.tls.verified ? r.tls.verify_error :
-			"the certificate does not match the host name");
-		status = cli_fail(c);
-		goto out;
-	}
-	snprintf(key, sizeof(key), "[%s]:%s", a.host, a.port);
-	{
-		int pub = strcmp(mode, "pubkey") == 0;
-		const char *fp = strcmp(digest, "sha256") == 0 ?
-				 (pub ? r.tls.pubkey_sha256 : r.tls.cert_sha256) :
-				 (pub ? r.tls.pubkey_fp : r.tls.cert_fp);
-
-		if (strcmp(mode, "fingerprint") == 0 || pub)
-			snprintf(value, sizeof(value), "fingerprint match=%s", fp);
-		else if (strcmp(mode, "secure") == 0)
-			snprintf(value, sizeof(value), "secure match=%s", name);
-		else
-			snprintf(value, sizeof(value), "verify");
-		fprintf(stderr, "pinning %s: %s\n", key, value);
-		if (pub)
-			fprintf(stderr, "  (%s digest of the server's public key: survives a "
-				"renewal that keeps the key)\n", digest);
-		else if (strcmp(mode, "fingerprint") == 0)
-			fprintf(stderr, "  (%s digest of this exact certificate%s)\n", digest,
-				r.tls.verified ? "" : "; the chain did NOT verify: you trust it "
-				"because you say so");
-	}
-	if (strcmp(mode, "fingerprint") == 0)
-		fprintf(stderr, "warning: a pinned certificate breaks mail to %s when the provider "
-			"rotates it; for public providers prefer --mode pubkey, or --mode secure "
-			"(CA-verified, match=%s)\n", key, name);
-	else if (strcmp(mode, "pubkey") == 0)
-		fprintf(stderr, "warning: a pinned public key breaks mail to %s when the provider "
-			"changes its key; for public providers --mode secure (CA-verified, "
-			"match=%s) needs no update\n", key, name);
-	else if (a.ca_file || a.ca_path)
+	if ((q.mode == PIN_SECURE || q.mode == PIN_VERIFY) && (a.ca_file || a.ca_path))
 		fprintf(stderr, "note: Postfix verifies with its own smtp_tls_CAfile/"
 			"smtp_tls_CApath, not with %s\n", a.ca_file ? a.ca_file : a.ca_path);
-
-	if (policy_location(c, a.policy_file, &path, type, sizeof(type), &current) < 0) {
-		status = cli_fail(c);
-		goto out;
-	}
-	if (target_read(c->t, path, &old, &c->e) < 0) {
-		if (!(c->e.code == ERR_NOTFOUND ||
-		      (c->e.code == ERR_SYS && c->e.sys_errno == ENOENT))) {
-			status = cli_fail(c);
-			goto out;
-		}
-		buf_reset(&old);
-	}
-	if (strcmp(digest, hdigest) != 0 && other_fingerprints(old.data ? old.data : "", key)) {
-		err_set(&c->e, ERR_INVALID, "pin %s --digest %s: %s already holds fingerprints in "
-			"%s (smtp_tls_fingerprint_digest); changing the digest would break them",
-			key, digest, path, hdigest);
-		status = cli_fail(c);
-		goto out;
-	}
-	if (probe_policy_edit(old.data ? old.data : "", old.len, key, value, &table, &c->e) < 0 ||
-	    (cs = changeset_new(c->t)) == NULL) {
-		if (cs == NULL && c->e.code == ERR_OK)
-			err_set(&c->e, ERR_NOMEM, "out of memory");
-		status = cli_fail(c);
-		goto out;
-	}
-	if (changeset_stage_map(cs, path, table.data, table.len, 0644,
-				strcmp(type, "texthash") == 0 ? 0 : CS_POSTMAP, type, &c->e) < 0) {
-		status = cli_fail(c);
-		goto out;
-	}
-	snprintf(ref, sizeof(ref), "%s:%s", type, path);
-	if (strstr(current, ref) == NULL) {
-		char val[2048];
-
-		snprintf(val, sizeof(val), "%s%s%s", ref, current[0] ? ", " : "", current);
-		if (maincf_set(c->m, "smtp_tls_policy_maps", val, &c->e) < 0) {
-			status = cli_fail(c);
-			goto out;
-		}
-	}
-	if (strcmp(digest, hdigest) != 0 &&
-	    maincf_set(c->m, "smtp_tls_fingerprint_digest", digest, &c->e) < 0) {
-		status = cli_fail(c);
-		goto out;
-	}
-	if (maincf_serialize(c->m, &mc) < 0 ||
-	    changeset_stage(cs, c->maincf_path, mc.data, mc.len, 0644, 0, &c->e) < 0) {
-		if (c->e.code == ERR_OK)
-			err_set(&c->e, ERR_NOMEM, "out of memory");
-		status = cli_fail(c);
-		goto out;
-	}
-	snprintf(desc, sizeof(desc), "pin %s %s", key, mode);
 	status = cli_apply_changeset(c, cs, desc);
 out:
 	changeset_free(cs);
 	probe_result_free(&r);
-	buf_free(&old);
-	buf_free(&table);
-	buf_free(&mc);
-	free(path);
+	buf_free(&notes);
 	return status;
 }
