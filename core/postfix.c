@@ -48,6 +48,45 @@ int postfix_conf_n(struct target *t, struct buf *out, struct buf *warnings, stru
 	return r;
 }
 
+/* postfix_conf_nx - postconf -n -x: the set parameters, every $name expanded. */
+int postfix_conf_nx(struct target *t, struct buf *out, struct err *e)
+{
+	const char *argv[] = { "postconf", "-c", t->config_dir, "-n", "-x", NULL };
+	struct run_out o;
+	int r;
+
+	run_out_init(&o);
+	r = target_run_ok(t, argv, NULL, &o, POSTCONF_MS, e);
+	if (r == 0)
+		r = buf_append(out, o.out.data, o.out.len) < 0
+			? err_set(e, ERR_LIMIT, "postconf -n -x: output too large") : 0;
+	run_out_free(&o);
+	return r;
+}
+
+/* postfix_conf_value - find "name = value" (or "name =") in postconf output. */
+int postfix_conf_value(const char *text, const char *name, struct buf *out)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (len >= n + 2 && strncmp(p, name, n) == 0 && strncmp(p + n, " =", 2) == 0) {
+			const char *v = p + n + 2;
+
+			if (*v == ' ')
+				v++;
+			buf_reset(out);
+			return buf_append(out, v, (size_t)(p + len - v));
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return -1;
+}
+
 /* postfix_expand - postconf -x -h NAME, newline trimmed. */
 int postfix_expand(struct target *t, const char *name, struct buf *out, struct err *e)
 {

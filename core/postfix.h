@@ -16,6 +16,14 @@ struct target;
  * lines) into warnings; fails when postconf exits non-zero. */
 int postfix_conf_n(struct target *t, struct buf *out, struct buf *warnings, struct err *e);
 
+/* postfix_conf_nx - `postconf -c DIR -n -x` (every $name expanded by Postfix)
+ * into out. */
+int postfix_conf_nx(struct target *t, struct buf *out, struct err *e);
+
+/* postfix_conf_value - the value of name in "name = value" lines as postconf
+ * prints them, copied into out; -1 when name is not there. */
+int postfix_conf_value(const char *text, const char *name, struct buf *out);
+
 /* postfix_expand - `postconf -c DIR -x -h name` into out (newline trimmed). */
 int postfix_expand(struct target *t, const char *name, struct buf *out, struct err *e);
 

@@ -148,35 +148,6 @@ int cli_confirm(struct cli_ctx *c, const char *question)
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-/* lookup_expanded - the value of name in `postconf -x -n` output (every $name
- * expanded by Postfix itself); valid until the next call. */
-static const char *lookup_expanded(const struct buf *x, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = x->data;
-
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-
-		if (strncmp(p, name, n) == 0 && strncmp(p + n, " =", 2) == 0) {
-			static char val[8192];
-			const char *v = p + n + 2;
-			size_t len;
-
-			if (*v == ' ')
-				v++;
-			len = eol ? (size_t)(eol - v) : strlen(v);
-			if (len >= sizeof(val))
-				len = sizeof(val) - 1;
-			memcpy(val, v, len);
-			val[len] = '\0';
-			return val;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return NULL;
-}
-
 /* json_param - one parameter record for show/params --json. */
 static void json_param(struct json *j, struct cli_ctx *c, const char *name,
 		       const struct pending *p, const struct buf *expanded)
@@ -185,7 +156,9 @@ static void json_param(struct json *j, struct cli_ctx *c, const char *name,
 	const struct pending_edit *pe = p ? pending_find(p, name) : NULL;
 	const char *value = maincf_get(c->m, name);
 	const char *def_value = c->host ? params_host_default(c->host, name) : NULL;
-	const char *x = expanded ? lookup_expanded(expanded, name) : NULL;
+	struct buf x = BUF_INIT;
+	int have_x = expanded && expanded->data &&
+		     postfix_conf_value(expanded->data, name, &x) == 0;
 
 	json_obj_begin(j);
 	json_kv_str(j, "name", name);
@@ -193,8 +166,9 @@ static void json_param(struct json *j, struct cli_ctx *c, const char *name,
 		json_kv_str(j, "value", c->t->config_dir);	/* named on the command line */
 	else
 		json_kv_str(j, "value", value ? value : def_value);
-	if (x)
-		json_kv_str(j, "expanded", x);
+	if (have_x)
+		json_kv_str(j, "expanded", x.data);
+	buf_free(&x);
 	json_kv_str(j, "default", def_value);
 	json_kv_bool(j, "set", value != NULL);
 	if (value) {
@@ -383,15 +357,12 @@ static int cmd_show(struct cli_ctx *c, int argc, char **argv)
 	if (p == NULL)
 		return cli_fail(c);
 	{
-		/* One postconf run expands every $name for the JSON "expanded" field. */
-		const char *xargv[] = { "postconf", "-c", c->t->config_dir, "-x", "-n", NULL };
-		struct run_out ro;
+		/* One postconf run expands every $name for the JSON "expanded" field;
+		 * without it the field is left out, the rest still stands. */
 		struct err ignore;
 
-		run_out_init(&ro);
-		if (target_run(c->t, xargv, NULL, &ro, 10000, &ignore) == 0 && ro.exit_code == 0)
-			buf_set(&expanded, ro.out.data, ro.out.len);
-		run_out_free(&ro);
+		if (postfix_conf_nx(c->t, &expanded, &ignore) < 0)
+			buf_reset(&expanded);
 	}
 	{
 		struct json j;

@@ -18,6 +18,7 @@
 #include "maincf.h"
 #include "params.h"
 #include "pending.h"
+#include "postfix.h"
 #include "screens.h"
 #include "target.h"
 #include "ui.h"
@@ -37,6 +38,7 @@ struct relay {
 	size_t nrows;
 	struct w_list list;
 	const struct param_def *editing;
+	struct buf expanded;	/* `postconf -n -x`: values with $name expanded */
 };
 
 /* row_text - searchable text: the parameter name. */
@@ -137,6 +139,17 @@ static int build(struct relay *r)
 	return 0;
 }
 
+/* load_expanded - Postfix's own expansion of every set value; without it
+ * the detail simply shows no expansion. */
+static void load_expanded(struct relay *r)
+{
+	struct err e;
+
+	buf_reset(&r->expanded);
+	if (postfix_conf_nx(console_target(r->s->c), &r->expanded, &e) < 0)
+		buf_reset(&r->expanded);
+}
+
 /* relay_init - rows from the catalog, first parameter selected. */
 static int relay_init(struct screen *s, struct err *e)
 {
@@ -153,6 +166,7 @@ static int relay_init(struct screen *s, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
 	w_list_select(&r->list, 0);
+	load_expanded(r);
 	return 0;
 }
 
@@ -163,6 +177,7 @@ static void relay_free(struct screen *s)
 	if (r == NULL)
 		return;
 	free(r->rows);
+	buf_free(&r->expanded);
 	free(r);
 	s->data = NULL;
 }
@@ -297,7 +312,9 @@ static void draw_detail(struct relay *r, WINDOW *w, int y, int wd)
 	const struct param_def *def = selected(r);
 	const struct maincf *m = console_maincf(r->s->c);
 	const struct pending_edit *pe;
-	const char *help, *dflt;
+	const char *help, *dflt, *cur;
+	struct buf x = BUF_INIT;
+	int help_rows = 2;
 	char line[1024], help_line[1200];
 	size_t n;
 	int i, ln;
@@ -321,7 +338,16 @@ static void draw_detail(struct relay *r, WINDOW *w, int y, int wd)
 	}
 	ui_put(w, y, 0, wd, ROLE_HEADER, help_line);
 	help = def->help ? def->help : "";
-	for (i = 1; i <= 2 && *help; i++) {
+	/* A value with $name: the second help line shows what Postfix makes of it. */
+	cur = m ? maincf_get(m, def->name) : NULL;
+	if (cur && strchr(cur, '$') && r->expanded.data &&
+	    postfix_conf_value(r->expanded.data, def->name, &x) == 0 && strcmp(x.data, cur) != 0) {
+		snprintf(line, sizeof(line), " expands to: %s", x.data);
+		ui_put(w, y + 2, 0, wd, ROLE_OK, line);
+		help_rows = 1;
+	}
+	buf_free(&x);
+	for (i = 1; i <= help_rows && *help; i++) {
 		n = ui_wrap(help, wd - 2);
 		snprintf(help_line, sizeof(help_line), " %.*s", (int)n, help);
 		ui_put(w, y + i, 0, wd, ROLE_HELP, help_line);
@@ -376,6 +402,7 @@ static void relay_refresh(struct screen *s)
 	struct relay *r = s->data;
 
 	w_list_set_count(&r->list, r->nrows);
+	load_expanded(r);
 }
 
 const struct screen_ops screen_relay_ops = {

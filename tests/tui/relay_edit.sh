@@ -12,7 +12,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 . "$top_srcdir/tests/lib/tui.sh"
 
 tui_init edit
-tap_plan 11
+tap_plan 12
 cp "$C/main.cf" "$DIR/main.cf.orig"
 OLD=$(postconf -c "$C" -h relayhost)
 tui_start
@@ -100,6 +100,15 @@ else
 	tap_not_ok "Relay settings shows the applied value and no pending edits"
 	tap_diag "$(screen)"
 fi
+
+# A value written with $name shows what Postfix expands it to.
+want=$(postconf -c "$C" -x -h myorigin)
+keys /
+wait_for "Search rows" || tap_diag "no search prompt"
+keys C-u	# the prompt starts with the last pattern
+text "^myorigin"
+keys Enter
+check_screen "a \$name value shows Postfix's expansion" "expands to: $want"
 
 # q on the root with nothing pending quits; the exit is clean.
 keys q
