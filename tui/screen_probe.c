@@ -12,7 +12,14 @@
  * its own job when it ends); the result is then ignored.
  *
  * The password lives in a struct secret (never drawn, wiped on free);
- * the job holds one copy, wiped as soon as the probe returns.
+ * the job holds one copy, wiped as soon as the probe returns. With no
+ * user typed, an AUTH probe uses the target's sasl_passwd entry for the
+ * destination (probe_cred_lookup), as `relaydeck probe auth` does; the
+ * screen says which source it used, never the secret.
+ *
+ * p pins the last result (core/pin): the rotation warning, the mode
+ * (only those the result allows), then the shared review (diff,
+ * confirm, apply, result dialog).
  */
 #include "config.h"
 
@@ -25,16 +32,19 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "changeset.h"
 #include "maincf.h"
+#include "pin.h"
 #include "postfix.h"
 #include "probe.h"
+#include "review.h"
 #include "screens.h"
 #include "secret.h"
 #include "target.h"
 #include "ui.h"
 
 enum { ROW_HOST, ROW_TLS, ROW_USER, ROW_PW, ROW_RUN, NFORM };
-enum { TAG_HOST = 1, TAG_USER, TAG_PW };
+enum { TAG_HOST = 1, TAG_USER, TAG_PW, TAG_PIN };
 
 /* One probe in flight; freed by the screen, or by the thread when abandoned. */
 struct job {
@@ -67,6 +77,10 @@ struct pscreen {
 	struct line *lines;
 	size_t nlines, alloc;
 	struct w_list list;
+	struct probe_result last;	/* the last finished probe (for p) */
+	int have_last;
+	char cred_source[800];	/* where the AUTH credential came from, or "" */
+	struct review rv;
 };
 
 static char prefill_target[300];
@@ -173,7 +187,8 @@ static void form_lines(struct pscreen *p)
 {
 	add(p, ROLE_NORMAL, " Host[:port]  %s", p->target[0] ? p->target : "(Enter to set)");
 	add(p, ROLE_NORMAL, " TLS mode     %s", tls_names[p->tls_mode]);
-	add(p, ROLE_NORMAL, " User         %s", p->user[0] ? p->user : "(none: TLS only)");
+	add(p, ROLE_NORMAL, " User         %s", p->user[0] ? p->user :
+	    "(none: the target's sasl_passwd entry, else TLS only)");
 	add(p, ROLE_NORMAL, " Password     %s", p->pw.data ? "set (hidden)" : "(none)");
 	add(p, ROLE_HEADER, " [ Run the probe ]   (r)");
 }
@@ -215,6 +230,8 @@ static void result_lines(struct pscreen *p, const struct probe_result *r)
 			add(p, ROLE_NORMAL, "   %s pubkey: %s", t->digest, t->pubkey_fp);
 		}
 	}
+	if (p->cred_source[0])
+		add(p, ROLE_NORMAL, " AUTH credential: %s", p->cred_source);
 	if (r->auth.mechanisms[0] || r->auth.xoauth2)
 		add(p, ROLE_NORMAL, " AUTH offered: %s%s", r->auth.mechanisms,
 		    r->auth.xoauth2 ? " (XOAUTH2 needs OAuth tokens; Postfix uses PLAIN/LOGIN)" : "");
@@ -259,6 +276,44 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t i, in
 	ui_put(w, y, x, width, sel ? ROLE_SELECTED : p->lines[i].role, p->lines[i].text);
 }
 
+/* cred_fallback - with no user typed, the target's sasl_passwd entry for
+ * the destination, as `relaydeck probe auth` does; none: TLS only. The
+ * source (never the secret) goes to p->cred_source. */
+static int cred_fallback(struct pscreen *p, struct job *j)
+{
+	struct buf user = BUF_INIT, pw = BUF_INIT;
+	char msg[300];
+	struct err e;
+	int rc = 0;
+
+	err_clear(&e);
+	if (probe_cred_lookup(console_target(p->s->c), j->host, j->port, &user, &pw, &e) == 0) {
+		snprintf(j->user, sizeof(j->user), "%s", user.data ? user.data : "");
+		j->pwlen = pw.len;
+		if ((j->password = malloc(pw.len + 1)) == NULL) {
+			rc = -1;
+			goto out;
+		}
+		memcpy(j->password, pw.data ? pw.data : "", pw.len);
+		j->password[pw.len] = '\0';
+		j->o.auth = 1;
+		j->o.user = j->user;
+		j->o.password = j->password;
+		snprintf(p->cred_source, sizeof(p->cred_source), "user %s, from the target's "
+			 "sasl_passwd entry for [%s]:%s", j->user, j->host, j->port);
+	} else if (e.code == ERR_NOTFOUND) {
+		snprintf(p->cred_source, sizeof(p->cred_source), "none (no sasl_passwd entry for "
+			 "[%s]:%s): TLS only", j->host, j->port);
+	} else {
+		snprintf(p->cred_source, sizeof(p->cred_source), "none (sasl_passwd lookup: %s): "
+			 "TLS only", err_format(&e, msg, sizeof(msg)));
+	}
+out:
+	buf_wipe_free(&pw);
+	buf_free(&user);
+	return rc;
+}
+
 /* run - start the worker with the form's answers. */
 static void run(struct pscreen *p)
 {
@@ -276,6 +331,7 @@ static void run(struct pscreen *p)
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return;
+	p->cred_source[0] = '\0';
 	err_clear(&e);
 	if (probe_parse_hostport(p->target, PROBE_PORT_DEFAULT, j->host, sizeof(j->host), j->port,
 				 sizeof(j->port), &br, &e) < 0) {
@@ -313,6 +369,11 @@ static void run(struct pscreen *p)
 		j->o.auth = 1;
 		j->o.user = j->user;
 		j->o.password = j->password;
+		snprintf(p->cred_source, sizeof(p->cred_source), "user %s, typed on this screen",
+			 j->user);
+	} else if (p->user[0] == '\0' && cred_fallback(p, j) < 0) {
+		job_free(j);
+		return;
 	}
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
@@ -354,11 +415,18 @@ static void probe_wake(struct screen *s)
 		else
 			console_message(s->c, j->r.ok ? ROLE_OK : ROLE_ERROR, "probe %s",
 					j->r.ok ? "passed" : "failed");
-		rebuild(p, &j->r, NULL);
+		if (p->have_last)
+			probe_result_free(&p->last);
+		p->last = j->r;
+		p->have_last = 1;
+		memset(&j->r, 0, sizeof(j->r));
+		rebuild(p, &p->last, NULL);
 	}
 	job_free(j);
 	console_dirty(s->c, DIRTY_SCREEN | DIRTY_STATUS);
 }
+
+static int pin_stage_review(struct pscreen *p, struct w_dialog *d, const char *v);
 
 /* edit_done - the form's dialogs. */
 static int edit_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r)
@@ -369,11 +437,17 @@ static int edit_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r)
 	struct err e;
 	int br;
 
+	if (w_dialog_tag(d) == REVIEW_TAG) {
+		review_done(&p->rv, s, r);
+		return 0;
+	}
 	if (r != W_DLG_OK)
 		return 0;
 	v = w_dialog_value(d);
 	err_clear(&e);
 	switch (w_dialog_tag(d)) {
+	case TAG_PIN:
+		return pin_stage_review(p, d, v);
 	case TAG_HOST:
 		if (probe_parse_hostport(v, PROBE_PORT_DEFAULT, host, sizeof(host), port,
 					 sizeof(port), &br, &e) < 0) {
@@ -399,6 +473,99 @@ static int edit_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r)
 	}
 	rebuild(p, NULL, NULL);
 	return 0;
+}
+
+/* pin_stage_review - stage the pin in mode v and open the review; 1 keeps
+ * the dialog open with the reason when the mode is not allowed. */
+static int pin_stage_review(struct pscreen *p, struct w_dialog *d, const char *v)
+{
+	struct console *c = p->s->c;
+	struct target *t = console_target(c);
+	struct buf mc = BUF_INIT, notes = BUF_INIT;
+	struct maincf *m = NULL;
+	struct changeset *cs = NULL;
+	struct pin_req q;
+	char *path = NULL, desc[400], what[400], msg[600];
+	struct err e;
+	int rc = 0;
+
+	memset(&q, 0, sizeof(q));
+	if (pin_mode_parse(v, &q.mode) < 0 || !(pin_modes_allowed(&p->last) & PIN_MASK(q.mode))) {
+		snprintf(msg, sizeof(msg), "%s: not one of the modes offered", v);
+		w_dialog_set_error(d, msg);
+		return 1;
+	}
+	err_clear(&e);
+	q.digest = p->digest;
+	/* A copy of the console's main.cf: pin_stage edits the one it is given. */
+	if ((path = target_config_path(t, "main.cf")) == NULL ||
+	    maincf_serialize(console_maincf(c), &mc) < 0 ||
+	    (m = maincf_parse(path, mc.data ? mc.data : "", mc.len, &e)) == NULL ||
+	    (cs = changeset_new(t)) == NULL ||
+	    pin_stage(cs, t, m, path, &p->last, &q, &notes, desc, sizeof(desc), &e) < 0) {
+		if (e.code == ERR_OK)
+			err_set(&e, ERR_NOMEM, "out of memory");
+		w_dialog_set_error(d, err_format(&e, msg, sizeof(msg)));
+		changeset_free(cs);
+		rc = 1;
+		goto out;
+	}
+	rebuild(p, &p->last, NULL);
+	for (char *l = notes.data, *nl; l && *l; l = nl ? nl + 1 : l + strlen(l)) {
+		if ((nl = strchr(l, '\n')) != NULL)
+			*nl = '\0';
+		add(p, strncmp(l, "warning", 7) == 0 ? ROLE_WARNING : ROLE_NORMAL, " %s", l);
+		if (nl == NULL)
+			break;
+	}
+	w_list_set_count(&p->list, p->nlines);
+	snprintf(what, sizeof(what), "Pin [%s]:%s (%s)", p->last.host, p->last.port,
+		 pin_mode_name(q.mode));
+	/* The dialog closes when this returns; the review opens its own. */
+	review_open(&p->rv, p->s, cs, what, desc, edit_done);
+out:
+	maincf_free(m);
+	buf_free(&mc);
+	buf_free(&notes);
+	free(path);
+	return rc;
+}
+
+/* pin_ask - the rotation warning and the modes this result allows. */
+static void pin_ask(struct pscreen *p)
+{
+	struct w_dialog *d;
+	struct buf text = BUF_INIT;
+	unsigned allowed;
+
+	if (p->job) {
+		console_message(p->s->c, ROLE_WARNING, "pin: wait for the probe to finish");
+		return;
+	}
+	allowed = p->have_last ? pin_modes_allowed(&p->last) : 0;
+	if (allowed == 0) {
+		console_message(p->s->c, ROLE_WARNING, "pin: run a probe that reaches the TLS "
+				"handshake first (r)");
+		return;
+	}
+	buf_printf(&text, "Pin [%s]:%s in smtp_tls_policy_maps.\n"
+		   "Providers rotate their certificates: a pinned certificate (fingerprint) "
+		   "stops mail at the next rotation. Public-key pinning (pubkey) survives a "
+		   "renewal with the same key; secure (CA-verified, match=%s) needs no update.\n",
+		   p->last.host, p->last.port, p->last.host);
+	if (!(allowed & PIN_MASK(PIN_SECURE)))
+		buf_printf(&text, "secure/verify are not offered: %s.\n", !p->last.tls.verified ?
+			   p->last.tls.verify_error : "the certificate does not match the name");
+	buf_puts(&text, "Mode:");
+	for (int m = PIN_FINGERPRINT; m <= PIN_VERIFY; m++)
+		if (allowed & PIN_MASK(m))
+			buf_printf(&text, " %s", pin_mode_name((enum pin_mode)m));
+	d = w_dialog_input("Pin the certificate", text.data ? text.data : "",
+			   allowed & PIN_MASK(PIN_SECURE) ? "secure" : "pubkey", 0);
+	if (d)
+		w_dialog_set_tag(d, TAG_PIN);
+	console_dialog(p->s->c, p->s, d, edit_done);
+	buf_free(&text);
 }
 
 /* ask - one form field's dialog. */
@@ -433,8 +600,7 @@ static void probe_key(struct screen *s, enum act a, int key)
 		run(p);
 		return;
 	case ACT_PIN:
-		console_message(s->c, ROLE_WARNING, "pin: use `relaydeck pin %s` for now",
-				p->target);
+		pin_ask(p);
 		return;
 	case ACT_ENTER:
 		break;
@@ -470,7 +636,7 @@ static void probe_draw(struct screen *s, WINDOW *w, int y, int h, int wd)
 
 	ui_put(w, y, 0, wd, ROLE_TITLE, " relaydeck - Probe (TLS / AUTH)");
 	ui_put(w, y + 1, 0, wd, ROLE_HELP,
-	       " Enter: edit the field / cycle TLS mode   r: run   Esc: cancel or back");
+	       " Enter: edit the field / cycle TLS mode   r: run   p: pin the certificate   Esc: cancel or back");
 	w_list_draw(&p->list, w, y + 2, 0, h - 2, wd);
 }
 
@@ -505,6 +671,9 @@ static void probe_free(struct screen *s)
 	if (p == NULL)
 		return;
 	job_abandon(p->job);
+	review_clear(&p->rv);
+	if (p->have_last)
+		probe_result_free(&p->last);
 	secret_free(&p->pw);
 	clear_results(p);
 	free(p->lines);

@@ -3,8 +3,11 @@
 # smart host (tests/lib/smarthost.sh): the form takes the host, the probe
 # runs in the background ("running…"), and the result panel shows the
 # verified TLS step and the leaf's SHA-256 fingerprint, equal to what
-# `openssl x509 -fingerprint -sha256` says.  Skips when tmux is missing or
-# when not root.
+# `openssl x509 -fingerprint -sha256` says. With no user typed, the probe
+# authenticates with the target's sasl_passwd entry and says so (never the
+# secret). p pins the public key: warning, mode, review, apply; postmap -q
+# on the policy table and main.cf's smtp_tls_policy_maps show the result.
+# Skips when tmux is missing or when not root.
 # Environment: RELAYDECK, top_srcdir, TUI_TIMEOUT (seconds per wait, default 30).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -29,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_plan 6
+tap_plan 14
 
 if sh_start "$RD_TMP/lab"; then
 	tap_ok "lab smart host started"
@@ -43,6 +46,11 @@ C=$RD_TMP/sb/etc
 # The console probes with the CA the target's Postfix trusts.
 postconf -c "$C" -e "smtp_tls_CAfile = $SH_CA"
 fp=$(openssl x509 -in "$SH_LEAF" -noout -fingerprint -sha256 | sed 's/^[^=]*=//')
+pubfp=$(sh_fp_pubkey "$SH_LEAF")
+# The credential the console falls back to when no user is typed.
+RELAYDECK_STATE_DIR="$RD_TMP/sb/state" "$RELAYDECK" -c "$C" creds add \
+    "[127.0.0.1]:$SH_SUBMIT_PORT" --user "$SH_USER" --password-file "$SH_PASS_FILE" --yes \
+    >"$RD_TMP/creds.out" 2>&1 || tap_diag "creds add failed: $(cat "$RD_TMP/creds.out")"
 
 screen() {
 	tmux -L "$SOCK" capture-pane -p 2>/dev/null
@@ -93,6 +101,31 @@ else
 	tap_diag "$(screen)"
 fi
 check_screen "the fingerprint equals openssl's" "sha256 cert:   $fp"
+check_screen "the screen names the credential source" \
+    "AUTH credential: user $SH_USER, from the target's sasl_passwd entry"
+check_screen "AUTH with the sasl_passwd credential is accepted" "AUTH PLAIN: accepted"
+if screen | grep -qF -- "$(cat "$SH_PASS_FILE")"; then
+	tap_not_ok "the password is not on the screen"
+else
+	tap_ok "the password is not on the screen"
+fi
+
+# --- pin from the console ------------------------------------------------------
+keys p
+check_screen "p shows the rotation warning and the allowed modes" \
+    "Mode: fingerprint pubkey secure verify"
+keys C-u
+text pubkey
+keys Enter
+check_screen "the review shows the policy entry in the diff" \
+    "+[127.0.0.1]:$SH_SUBMIT_PORT fingerprint"
+keys y
+check_screen "apply reports success" "Apply succeeded"
+keys Enter
+maps=$(postconf -c "$C" -h smtp_tls_policy_maps)
+tap_like "$maps" "^[a-z]+:$C/tls_policy\$" "main.cf: smtp_tls_policy_maps = $maps"
+tap_is "$(postmap -q "[127.0.0.1]:$SH_SUBMIT_PORT" "$maps" 2>&1)" "fingerprint match=$pubfp" \
+    "postmap -q finds the public-key pin"
 
 keys q
 keys q
