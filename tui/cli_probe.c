@@ -7,6 +7,10 @@
  * --password-file FILE|-). The password is read from a 0600 file or
  * stdin, never argv, and wiped after the probe.
  *
+ * probe send submits a test message with the managed instance's sendmail
+ * (argv only, message on stdin) and follows it through the instance's log
+ * (core/logscan) to status=sent|deferred|bounced or the deadline.
+ *
  * pin turns a probe into a per-destination smtp_tls_policy_maps entry
  * and the main.cf settings it needs, in one change set (core/pin).
  */
@@ -20,11 +24,15 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "changeset.h"
+#include "json.h"
+#include "logscan.h"
 #include "maincf.h"
 #include "pin.h"
 #include "postfix.h"
@@ -295,6 +303,8 @@ static int run_probe(struct cli_ctx *c, const struct probe_args *a, int auth,
 	return rc;
 }
 
+static int cmd_send(struct cli_ctx *c, int argc, char **argv);
+
 int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 {
 	struct probe_result r;
@@ -302,6 +312,8 @@ int cli_cmd_probe(struct cli_ctx *c, int argc, char **argv)
 	char digest[16];
 	int auth, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "send") == 0)
+		return cmd_send(c, argc, argv);
 	if (argc < 2 || (strcmp(argv[1], "tls") != 0 && strcmp(argv[1], "auth") != 0))
 		return cli_usage_error(c, "usage: probe tls|auth HOST[:PORT] "
 				       "[--tls starttls|implicit] "
@@ -391,5 +403,208 @@ out:
 	changeset_free(cs);
 	probe_result_free(&r);
 	buf_free(&notes);
+	return status;
+}
+
+/* send_message - the test message: unique Message-ID and Subject, on stdin only. */
+static void send_message(struct buf *msg, const char *mid, const char *from, const char *to)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	buf_printf(msg, "Message-ID: <%s>\nDate: %s\n", mid, date);
+	if (from)
+		buf_printf(msg, "From: <%s>\n", from);
+	buf_printf(msg, "To: <%s>\nSubject: relaydeck test message %s\n"
+		   "MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n"
+		   "Test message submitted by relaydeck probe send.\n", to, mid);
+}
+
+/* print_send - the trace as text or JSON. */
+static void print_send(struct cli_ctx *c, const struct logscan_trace *t, const char *log,
+		       int timed_out, int auth_enabled)
+{
+	const char *st = t->status ? logscan_status_name(t->status) : "unknown";
+	const char *sasl = t->sasl_failed ? "failed" : !auth_enabled ? "off (smtp_sasl_auth_enable)" :
+			   t->status == LS_SENT ? "no failure logged (the client logs only failures)" :
+			   "unknown";
+	char parts[4][16] = { "", "", "", "" };
+
+	sscanf(t->delays, "%15[^/]/%15[^/]/%15[^/]/%15s", parts[0], parts[1], parts[2], parts[3]);
+	if (c->o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_kv_str(&j, "message_id", t->message_id);
+		json_kv_str(&j, "queue_id", t->queue_id);
+		json_kv_str(&j, "status", timed_out ? "timeout" : st);
+		json_kv_str(&j, "to", t->to);
+		json_kv_str(&j, "relay", t->relay);
+		json_kv_str(&j, "delay", t->delay);
+		json_key(&j, "delays");
+		json_obj_begin(&j);
+		json_kv_str(&j, "before_qmgr", parts[0]);
+		json_kv_str(&j, "in_qmgr", parts[1]);
+		json_kv_str(&j, "connection", parts[2]);
+		json_kv_str(&j, "transmission", parts[3]);
+		json_obj_end(&j);
+		json_kv_str(&j, "dsn", t->dsn);
+		json_kv_str(&j, "reason", t->reason);
+		json_kv_str(&j, "tls", t->tls);
+		json_kv_str(&j, "sasl", sasl);
+		json_kv_str(&j, "log", log);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+		buf_free(&out);
+		return;
+	}
+	printf("message-id: <%s>\n", t->message_id);
+	printf("queue id:   %s\n", t->queue_id[0] ? t->queue_id : "(not seen in the log)");
+	printf("status:     %s%s\n", timed_out ? "no final status before the deadline; last: " :
+	       "", t->status ? st : "none");
+	if (t->to[0])
+		printf("to:         %s\n", t->to);
+	if (t->relay[0])
+		printf("relay:      %s\n", t->relay);
+	if (t->delays[0])
+		printf("delays:     %s s total: %s before the queue manager, %s in the queue "
+		       "manager, %s connection setup, %s transmission\n", t->delay, parts[0],
+		       parts[1], parts[2], parts[3]);
+	if (t->dsn[0])
+		printf("dsn:        %s\n", t->dsn);
+	if (t->reason[0])
+		printf("reply:      %s\n", t->reason);
+	printf("TLS:        %s\n", t->tls[0] ? t->tls : "no TLS line logged for this delivery");
+	printf("SASL:       %s\n", sasl);
+	printf("log:        %s\n", log);
+}
+
+/* cmd_send - sendmail -C CONFIG_DIR, then follow the queue ID through the log. */
+static int cmd_send(struct cli_ctx *c, int argc, char **argv)
+{
+	const char *to = NULL, *from = NULL;
+	long timeout_s = 60;
+	struct buf v = BUF_INIT, sm = BUF_INIT, msg = BUF_INIT, lines = BUF_INIT;
+	struct logscan_file lf;
+	struct logscan_trace tr;
+	struct run_out ro;
+	char mid[200], log[1024];
+	unsigned char rnd[8];
+	int status = EXIT_FAILED, done = 0, timed_out = 0, auth_enabled;
+	struct timespec start, now;
+
+	for (int i = 2; i < argc; i++) {
+		int missing = 0;
+		const char *val;
+
+		if ((val = opt_value(argc, argv, &i, "--to", &missing)) != NULL) {
+			to = val;
+		} else if ((val = opt_value(argc, argv, &i, "--from", &missing)) != NULL) {
+			from = val;
+		} else if ((val = opt_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
+			if (valid_uint(val, &c->e) < 0 || atol(val) < 1 || atol(val) > 86400)
+				return cli_usage_error(c, "--timeout takes seconds (1 to 86400)");
+			timeout_s = atol(val);
+		} else {
+			return cli_usage_error(c, missing ? "probe send: option needs a value" :
+					       "usage: probe send --to ADDR [--from ADDR] "
+					       "[--timeout SECONDS]");
+		}
+	}
+	if (to == NULL)
+		return cli_usage_error(c, "probe send: --to ADDR missing");
+	if (strpbrk(to, " \t\r\n<>") || to[0] == '-' || strchr(to, '@') == NULL ||
+	    (from && (strpbrk(from, " \t\r\n<>") || from[0] == '-')))
+		return cli_usage_error(c, "probe send: addresses take the form user@domain");
+	/* The managed instance's log: maillog_file (postlogd), else syslog's file. */
+	if (postfix_expand(c->t, "maillog_file", &v, &c->e) < 0)
+		return cli_fail(c);
+	snprintf(log, sizeof(log), "%s", v.len ? v.data : "/var/log/mail.log");
+	buf_reset(&v);
+	if (postfix_expand(c->t, "smtp_sasl_auth_enable", &v, &c->e) < 0)
+		return cli_fail(c);
+	auth_enabled = v.len && strcmp(v.data, "yes") == 0;
+	buf_free(&v);
+	if (postfix_expand(c->t, "sendmail_path", &sm, &c->e) < 0)
+		return cli_fail(c);
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		buf_free(&sm);
+		err_set(&c->e, ERR_SYS, "no random bytes for the Message-ID");
+		return cli_fail(c);
+	}
+	snprintf(mid, sizeof(mid), "relaydeck-probe.%lld.%02x%02x%02x%02x%02x%02x%02x%02x"
+		 "@relaydeck.invalid", (long long)time(NULL), rnd[0], rnd[1], rnd[2], rnd[3],
+		 rnd[4], rnd[5], rnd[6], rnd[7]);
+	logscan_trace_init(&tr, mid);
+	if (logscan_file_open(&lf, log, 0, &c->e) < 0) {
+		buf_free(&sm);
+		logscan_file_close(&lf);
+		return cli_fail(c);
+	}
+	send_message(&msg, mid, from, to);
+	{
+		const char *args[10];
+		int n = 0;
+
+		args[n++] = sm.len ? sm.data : "/usr/sbin/sendmail";
+		args[n++] = "-C";
+		args[n++] = c->t->config_dir;
+		if (from) {
+			args[n++] = "-f";
+			args[n++] = from;
+		}
+		args[n++] = "--";
+		args[n++] = to;
+		args[n] = NULL;
+		run_out_init(&ro);
+		if (target_run_ok(c->t, args, &msg, &ro, 30000, &c->e) < 0) {
+			status = cli_fail(c);
+			run_out_free(&ro);
+			goto out;
+		}
+		run_out_free(&ro);
+	}
+	if (!c->o->json)
+		fprintf(stderr, "submitted <%s>; following %s (up to %ld s)\n", mid, log,
+			timeout_s);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!done) {
+		struct logscan_line ll;
+
+		buf_reset(&lines);
+		if (logscan_file_read(&lf, &lines, &c->e) < 0) {
+			status = cli_fail(c);
+			goto out;
+		}
+		for (char *l = lines.data; l && *l && !done;) {
+			char *nl = strchr(l, '\n');
+			size_t len = nl ? (size_t)(nl - l) : strlen(l);
+
+			if (logscan_parse_line(l, len, &ll) == 0)
+				done = logscan_trace_feed(&tr, &ll);
+			l = nl ? nl + 1 : l + len;
+		}
+		if (done)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= timeout_s) {
+			timed_out = 1;
+			break;
+		}
+		/* postlogd appends as it goes: poll the file ten times a second. */
+		usleep(100000);
+	}
+	print_send(c, &tr, log, timed_out, auth_enabled);
+	status = !timed_out && tr.status == LS_SENT ? EXIT_OK : EXIT_FAILED;
+out:
+	logscan_file_close(&lf);
+	buf_free(&sm);
+	buf_free(&msg);
+	buf_free(&lines);
 	return status;
 }
