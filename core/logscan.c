@@ -104,14 +104,23 @@ static size_t stamp_rfc3339(const char *s, size_t len, time_t *t)
 	return i + 1;
 }
 
-/* queue_id_at - a queue ID ([0-9A-Za-z], 6..31) followed by ": "; its length or 0. */
+/* queue_id_at - a queue ID followed by ": "; its length or 0. Short IDs
+ * are upper-case hex (6 or more); long ones (enable_long_queue_ids) mix
+ * digits and letters, 10 or more, so "warning: " or "statistics: " never
+ * pass for one. */
 static size_t queue_id_at(const char *s, size_t len)
 {
 	size_t n = 0;
+	int hex = 1, digit = 0;
 
-	while (n < len && n < 31 && isalnum((unsigned char)s[n]))
+	while (n < len && n < 31 && isalnum((unsigned char)s[n])) {
+		hex &= isdigit((unsigned char)s[n]) || (s[n] >= 'A' && s[n] <= 'F');
+		digit |= isdigit((unsigned char)s[n]) != 0;
 		n++;
-	if (n < 6 || n + 1 >= len || s[n] != ':' || s[n + 1] != ' ')
+	}
+	if (n + 1 >= len || s[n] != ':' || s[n + 1] != ' ')
+		return 0;
+	if (hex ? n < 6 : (n < 10 || !digit))
 		return 0;
 	return n;
 }
@@ -129,6 +138,9 @@ int logscan_parse_line(const char *line, size_t len, struct logscan_line *out)
 		return -1;
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
+	/* Postfix writes text: a NUL means a damaged or foreign line. */
+	if (memchr(line, '\0', len) != NULL)
+		return -1;
 	if ((i = stamp_syslog(line, len, &t)) == 0 && (i = stamp_rfc3339(line, len, &t)) == 0)
 		return -1;
 	out->time = t;
