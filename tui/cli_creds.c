@@ -18,6 +18,7 @@
 #include "changeset.h"
 #include "cli_int.h"
 #include "creds.h"
+#include "credtest.h"
 #include "json.h"
 #include "secret.h"
 #include "target.h"
@@ -142,6 +143,49 @@ static int creds_audit_cmd(struct cli_ctx *c, int fix)
 	return status;
 }
 
+/* rotate_test - AUTH with the new password before it is written (core/credtest);
+ * -1 with c->e set when refused, so nothing is staged. */
+static int rotate_test(struct cli_ctx *c, const struct creds_src *src, const char *key,
+		       const struct secret *pw)
+{
+	struct creds_entry *list = NULL;
+	struct probe_result r;
+	const char *user = NULL;
+	char why[1200];
+	size_t n = 0;
+	int v;
+
+	if (creds_list(c->t, src, &list, &n, &c->e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].key, key) == 0)
+			user = list[i].user;
+	if (user == NULL) {
+		creds_list_free(list, n);
+		return err_set(&c->e, ERR_NOTFOUND, "creds rotate %s: no entry with that key in %s",
+			       key, src->path);
+	}
+	if (!c->o->json)
+		fprintf(stderr, "testing the new password for %s (user %s) before applying ...\n",
+			key, user);
+	v = credtest_run(c->t, key, user, pw, &r, why, sizeof(why), &c->e);
+	probe_result_free(&r);
+	creds_list_free(list, n);
+	if (v < 0)
+		return -1;
+	if (v == CREDTEST_SKIPPED) {
+		fprintf(stderr, "note: not tested: %s\n", why);
+		return 0;
+	}
+	if (v == CREDTEST_FAILED)
+		return err_set(&c->e, ERR_RUN, "creds rotate %s: the new password was not "
+			       "accepted: %s; nothing changed (--no-test rotates without the test)",
+			       key, why);
+	if (!c->o->json)
+		fprintf(stderr, "AUTH accepted with the new password\n");
+	return 0;
+}
+
 /* cli_cmd_creds - dispatch creds subcommands. */
 int cli_cmd_creds(struct cli_ctx *c, int argc, char **argv)
 {
@@ -151,7 +195,7 @@ int cli_cmd_creds(struct cli_ctx *c, int argc, char **argv)
 	struct changeset *cs = NULL;
 	struct secret pw = { NULL, 0 };
 	char desc[512];
-	int fix = 0, status, r;
+	int fix = 0, no_test = 0, status, r;
 
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
@@ -160,6 +204,8 @@ int cli_cmd_creds(struct cli_ctx *c, int argc, char **argv)
 			file = argv[++i];
 		else if (strcmp(argv[i], "--fix") == 0)
 			fix = 1;
+		else if (strcmp(argv[i], "--no-test") == 0)
+			no_test = 1;
 		else if (strcmp(argv[i], "--password") == 0 || strncmp(argv[i], "--password=", 11) == 0)
 			return cli_usage_error(c, "passwords are never taken from the command "
 					       "line: use --password-file FILE or stdin");
@@ -192,7 +238,7 @@ int cli_cmd_creds(struct cli_ctx *c, int argc, char **argv)
 		r = -1;
 	} else if (strcmp(sub, "add") == 0) {
 		r = creds_set(cs, c->t, &src, key, user, &pw, &c->e);
-	} else {
+	} else if ((r = no_test ? 0 : rotate_test(c, &src, key, &pw)) == 0) {
 		r = creds_rotate(cs, c->t, &src, key, &pw, &c->e);
 	}
 	secret_free(&pw);
