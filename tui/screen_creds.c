@@ -21,6 +21,7 @@
 
 #include "changeset.h"
 #include "creds.h"
+#include "credtest.h"
 #include "review.h"
 #include "screens.h"
 #include "secret.h"
@@ -39,7 +40,7 @@ struct row {
 };
 
 /* The dialogs of the add and rotate sequences. */
-enum { TAG_KEY = 1, TAG_USER, TAG_PASS, TAG_ROTATE };
+enum { TAG_KEY = 1, TAG_USER, TAG_PASS, TAG_ROTATE, TAG_FORCE };
 
 struct creds_scr {
 	struct screen *s;
@@ -55,6 +56,8 @@ struct creds_scr {
 	char *new_key, *new_user;	/* the add sequence so far */
 	char *rot_key;			/* entry being rotated */
 	struct review rv;
+	struct changeset *refused;	/* a rotation the server refused, until answered */
+	char refused_what[600], refused_desc[600];
 };
 
 /* clear_rows - forget the lists and their rows. */
@@ -229,6 +232,7 @@ static void creds_free(struct screen *s)
 	clear_rows(cr);
 	forget_form(cr);
 	review_clear(&cr->rv);
+	changeset_free(cr->refused);
 	free(cr);
 	s->data = NULL;
 }
@@ -252,6 +256,59 @@ static void ask(struct creds_scr *cr, int tag, const char *title, const char *pr
 	if (d)
 		w_dialog_set_tag(d, tag);
 	console_dialog(cr->s->c, cr->s, d, dialog_done);
+}
+
+/* rotate_test - AUTH with the new password (core/credtest) before the
+ * review, as `creds rotate` does; a refusal asks whether to apply anyway.
+ * The probe runs here, bounded by its deadlines; cs is taken. */
+static int rotate_test(struct creds_scr *cr, struct w_dialog *d, struct changeset *cs,
+		       char *what, const char *desc)
+{
+	struct console *c = cr->s->c;
+	const char *key = cr->rot_key, *user = NULL;
+	struct secret pw = { NULL, 0 };
+	struct probe_result r;
+	char why[1200], q[1600], msg[600];
+	struct err e;
+	int v;
+
+	for (size_t i = 0; i < cr->nents; i++)
+		if (strcmp(cr->ents[i].key, key) == 0)
+			user = cr->ents[i].user;
+	err_clear(&e);
+	if (secret_set(&pw, w_dialog_value(d), strlen(w_dialog_value(d)), &e) < 0) {
+		changeset_free(cs);
+		w_dialog_set_error(d, err_format(&e, msg, sizeof(msg)));
+		return 1;
+	}
+	console_busy(c, "testing the new password against the relay ...");
+	v = credtest_run(console_target(c), key, user ? user : "", &pw, &r, why, sizeof(why), &e);
+	secret_free(&pw);
+	probe_result_free(&r);
+	if (v < 0)
+		snprintf(why, sizeof(why), "the test could not run: %s",
+			 err_format(&e, msg, sizeof(msg)));
+	if (v == CREDTEST_OK || v == CREDTEST_SKIPPED) {
+		size_t n = strlen(what);
+
+		snprintf(what + n, 600 - n, v == CREDTEST_OK ? " (AUTH accepted)" :
+			 " (not tested: keyed by sender)");
+		forget_form(cr);
+		review_open(&cr->rv, cr->s, cs, what, desc, dialog_done);
+		return 0;
+	}
+	/* Refused: keep the staging until the admin answers. */
+	changeset_free(cr->refused);
+	cr->refused = cs;
+	snprintf(cr->refused_what, sizeof(cr->refused_what), "%s (AUTH NOT accepted)", what);
+	snprintf(cr->refused_desc, sizeof(cr->refused_desc), "%s", desc);
+	forget_form(cr);
+	snprintf(q, sizeof(q), "The new password was not accepted: %s\n\nApply it anyway? y/n",
+		 why);
+	if ((d = w_dialog_confirm("Rotate password", q)) != NULL)
+		w_dialog_set_tag(d, TAG_FORCE);
+	console_dialog(c, cr->s, d, dialog_done);
+	return 0;
 }
 
 /* stage_password - the masked field's value into a secret, staged with
@@ -292,6 +349,8 @@ static int stage_password(struct creds_scr *cr, struct w_dialog *d, int rotate)
 	snprintf(what, sizeof(what), rotate ? "Replace the password of %s" : "Add credentials for %s",
 		 key);
 	snprintf(desc, sizeof(desc), "creds %s %s", rotate ? "rotate" : "add", key);
+	if (rotate)
+		return rotate_test(cr, d, cs, what, desc);
 	forget_form(cr);
 	review_open(&cr->rv, cr->s, cs, what, desc, dialog_done);
 	return 0;
@@ -307,6 +366,18 @@ static int dialog_done(struct screen *s, struct w_dialog *d, enum w_dlg_result r
 
 	if (w_dialog_tag(d) == REVIEW_TAG) {
 		review_done(&cr->rv, s, res);
+		return 0;
+	}
+	if (w_dialog_tag(d) == TAG_FORCE) {
+		struct changeset *cs = cr->refused;
+
+		cr->refused = NULL;
+		if (res == W_DLG_OK && cs)
+			review_open(&cr->rv, s, cs, cr->refused_what, cr->refused_desc, dialog_done);
+		else {
+			changeset_free(cs);
+			console_message(s->c, ROLE_WARNING, "not applied: the password is unchanged");
+		}
 		return 0;
 	}
 	if (res != W_DLG_OK) {

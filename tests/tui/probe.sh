@@ -7,6 +7,8 @@
 # authenticates with the target's sasl_passwd entry and says so (never the
 # secret). p pins the public key: warning, mode, review, apply; postmap -q
 # on the policy table and main.cf's smtp_tls_policy_maps show the result.
+# On Credentials, rotate with a wrong password shows the 535 reply and,
+# declined, leaves sasl_passwd as it was.
 # Skips when tmux is missing or when not root.
 # Environment: RELAYDECK, top_srcdir, TUI_TIMEOUT (seconds per wait, default 30).
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_plan 14
+tap_plan 18
 
 if sh_start "$RD_TMP/lab"; then
 	tap_ok "lab smart host started"
@@ -126,6 +128,23 @@ maps=$(postconf -c "$C" -h smtp_tls_policy_maps)
 tap_like "$maps" "^[a-z]+:$C/tls_policy\$" "main.cf: smtp_tls_policy_maps = $maps"
 tap_is "$(postmap -q "[127.0.0.1]:$SH_SUBMIT_PORT" "$maps" 2>&1)" "fingerprint match=$pubfp" \
     "postmap -q finds the public-key pin"
+
+# --- Credentials: rotate tests the new password first -------------------------
+sasl_map=$(postconf -c "$C" -h smtp_sasl_password_maps)
+keys 2
+wait_for "Credentials" || tap_diag "no Credentials screen"
+keys /
+text "127.0.0.1"
+keys Enter
+keys r
+check_screen "r asks for the new password" "New password for [127.0.0.1]:$SH_SUBMIT_PORT"
+text "Wr0ng-$$"
+keys Enter
+check_screen "a refused password shows the server's 535 reply" "refused it: 535"
+keys n
+check_screen "declining leaves it unapplied" "not applied: the password is unchanged"
+tap_is "$(postmap -q "[127.0.0.1]:$SH_SUBMIT_PORT" "$sasl_map" 2>&1)" \
+    "$SH_USER:$(cat "$SH_PASS_FILE")" "sasl_passwd still holds the working password"
 
 keys q
 keys q
