@@ -335,13 +335,15 @@ EOF
 
 # Stop the listeners and the smart host; remove its instance directory.
 sh_stop() {
+	# Every step tolerates failure: callers may run under set -e, and a
+	# killed listener makes wait return 143.
 	for _sh_p in $_sh_pids; do
-		kill "$_sh_p" 2>/dev/null
-		wait "$_sh_p" 2>/dev/null
+		kill "$_sh_p" 2>/dev/null || true
+		wait "$_sh_p" 2>/dev/null || true
 	done
 	_sh_pids=
 	if [ -n "$SH_ROOT" ]; then
-		_sh_as_pfi pfi_cleanup
+		_sh_as_pfi pfi_cleanup || true
 		SH_ROOT=
 	fi
 	return 0
