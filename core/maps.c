@@ -1271,6 +1271,11 @@ static int refs_of_line(const struct buf *types, char *line, struct map_ref **re
 	if (eq == NULL)
 		return 0;
 	*eq = '\0';
+	/* Caches (smtp_tls_session_cache_database, address_verify_map, ...) name
+	 * a database Postfix writes itself; they are not tables an admin edits. */
+	if (strstr(line, "_cache_database") || strcmp(line, "address_verify_map") == 0 ||
+	    strcmp(line, "postscreen_cache_map") == 0)
+		return 0;
 	err_clear(&tmp);
 	if (valid_list_split(eq + 3, &items, &count, &tmp) < 0)
 		return 0;
