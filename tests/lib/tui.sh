@@ -3,6 +3,8 @@
 # API:
 #	tui_init NAME		skip unless tmux exists; make DIR (removed on
 #				exit), a sandbox in DIR/sb with C=DIR/sb/etc
+#				(a test with its own set-up sets SOCK, DIR and
+#				C itself and calls tui_kill in its trap)
 #	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" in a pane of
 #				TUI_COLS x TUI_ROWS (default 100x30);
 #				its stderr goes to DIR/stderr, its exit code
@@ -13,6 +15,8 @@
 #	wait_gone TEXT		poll until it no longer does
 #	check_screen NAME TEXT	TAP ok when TEXT shows up in time; shows the
 #				pane as diagnostics when not
+#	tui_quit_check		TAP ok when the console has exited with 0 and
+#				wrote no sanitizer report (after the test's q)
 #	keys KEY...		tmux key names (Enter, Escape, C-u, ...)
 #	text STRING		literal characters ("[" or "^" are not key names)
 # Environment: RELAYDECK (the binary; make check sets it), top_srcdir,
@@ -35,10 +39,15 @@ tui_init() {
 	C=$DIR/sb/etc
 }
 
-tui_cleanup() {
+# tui_kill - stop the tmux server of this test (its socket file too).
+tui_kill() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
 	# kill-server can leave the socket file behind.
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+}
+
+tui_cleanup() {
+	tui_kill
 	rm -rf "$DIR"
 }
 
@@ -94,4 +103,20 @@ keys() {
 
 text() {
 	tmux -L "$SOCK" send-keys -l -- "$1"
+}
+
+tui_quit_check() {
+	_i=0
+	while [ ! -s "$DIR/exit" ] && [ "$_i" -lt $((TIMEOUT * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if [ "$(cat "$DIR/exit" 2>/dev/null)" = 0 ] &&
+		! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$DIR/stderr"; then
+		tap_ok "q quits with status 0 and no sanitizer report"
+	else
+		tap_not_ok "q quits with status 0 and no sanitizer report"
+		tap_diag "exit: $(cat "$DIR/exit" 2>/dev/null)"
+		tap_diag "$(head -n 40 "$DIR/stderr" 2>/dev/null)"
+	fi
 }

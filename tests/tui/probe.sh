@@ -22,13 +22,12 @@ rd_require_root_postfix
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
 command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-RELAYDECK=${RELAYDECK:-${top_builddir:-$top_srcdir}/relaydeck}
-TIMEOUT=${TUI_TIMEOUT:-30}
+. "$here/../lib/tui.sh"
 rd_tmpdir
 SOCK=relaydeck-probe-$$
+DIR=$RD_TMP
 cleanup() {
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+	tui_kill
 	sh_stop
 	rd_cleanup
 }
@@ -54,36 +53,7 @@ RELAYDECK_STATE_DIR="$RD_TMP/sb/state" "$RELAYDECK" -c "$C" creds add \
     "[127.0.0.1]:$SH_SUBMIT_PORT" --user "$SH_USER" --password-file "$SH_PASS_FILE" --yes \
     >"$RD_TMP/creds.out" 2>&1 || tap_diag "creds add failed: $(cat "$RD_TMP/creds.out")"
 
-screen() {
-	tmux -L "$SOCK" capture-pane -p 2>/dev/null
-}
-
-wait_for() {
-	i=0
-	while [ "$i" -lt $((TIMEOUT * 10)) ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-check_screen() {
-	if wait_for "$2"; then
-		tap_ok "$1"
-	else
-		tap_not_ok "$1"
-		tap_diag "waited ${TIMEOUT}s for: $2"
-		tap_diag "$(screen)"
-	fi
-}
-
-keys() { tmux -L "$SOCK" send-keys "$@"; }
-text() { tmux -L "$SOCK" send-keys -l -- "$1"; }
-
-tmux -u -L "$SOCK" new-session -d -x 160 -y 50 \
-	"cd '$RD_TMP' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$RD_TMP/sb/state' RELAYDECK_THEMES_DIR='$top_srcdir/themes' \
-	 TERM=screen '$RELAYDECK' -c '$C' 2>'$RD_TMP/stderr'; echo \$? >'$RD_TMP/exit'; sleep 600"
+TUI_COLS=160 TUI_ROWS=50 tui_start
 
 wait_for "Relay settings" || tap_diag "console did not open"
 keys 5
@@ -148,17 +118,5 @@ tap_is "$(postmap -q "[127.0.0.1]:$SH_SUBMIT_PORT" "$sasl_map" 2>&1)" \
 
 keys q
 keys q
-i=0
-while [ ! -s "$RD_TMP/exit" ] && [ "$i" -lt $((TIMEOUT * 10)) ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ "$(cat "$RD_TMP/exit" 2>/dev/null)" = 0 ] &&
-	! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$RD_TMP/stderr"; then
-	tap_ok "q quits with status 0 and no sanitizer report"
-else
-	tap_not_ok "q quits with status 0 and no sanitizer report"
-	tap_diag "exit: $(cat "$RD_TMP/exit" 2>/dev/null)"
-	tap_diag "$(head -n 40 "$RD_TMP/stderr" 2>/dev/null)"
-fi
+tui_quit_check
 tap_done

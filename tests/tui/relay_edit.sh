@@ -112,18 +112,6 @@ check_screen "a \$name value shows Postfix's expansion" "expands to: $want"
 
 # q on the root with nothing pending quits; the exit is clean.
 keys q
-i=0
-while [ ! -s "$DIR/exit" ] && [ "$i" -lt $((TIMEOUT * 10)) ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ "$(cat "$DIR/exit" 2>/dev/null)" = 0 ] &&
-	! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$DIR/stderr"; then
-	tap_ok "q quits with status 0 and no sanitizer report"
-else
-	tap_not_ok "q quits with status 0 and no sanitizer report"
-	tap_diag "exit: $(cat "$DIR/exit" 2>/dev/null)"
-	tap_diag "$(head -n 40 "$DIR/stderr" 2>/dev/null)"
-fi
+tui_quit_check
 
 tap_done
