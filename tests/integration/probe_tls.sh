@@ -11,8 +11,7 @@
 . "$(dirname "$0")/../lib/smarthost.sh"
 
 rd_require_root_postfix
-command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
-command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
+sh_require
 rd_tmpdir
 trap 'sh_stop; rd_cleanup' EXIT
 

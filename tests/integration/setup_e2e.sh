@@ -11,19 +11,13 @@
 . "$(dirname "$0")/../lib/smarthost.sh"
 
 rd_require_root_postfix
-command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
-command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
+sh_require
 rd_tmpdir
 trap 'sh_stop; rd_cleanup' EXIT
 
 tap_plan 17
 
-if sh_start "$RD_TMP/lab"; then
-	tap_ok "lab smart host started"
-else
-	tap_not_ok "lab smart host started"
-	tap_done
-fi
+sh_start_checked "$RD_TMP/lab"
 port=$(pfi_free_port)
 if pfi_create "$port" && pfi_start; then
 	tap_ok "managed Postfix instance runs on 127.0.0.1:$port"

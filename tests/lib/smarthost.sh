@@ -3,6 +3,8 @@
 # python3).
 #
 # API:
+#	sh_require		skip the test unless python3 and saslpasswd2 exist
+#	sh_start_checked DIR	sh_start as a TAP check; ends the test on failure
 #	sh_start DIR		make certificates and a sasldb in DIR, create and
 #				start a second private Postfix instance (the smart
 #				host) and the misbehaving listeners; returns 1 when
@@ -421,4 +423,21 @@ elif v is not None:
 # Name of the first failed step in a probe's JSON on stdin.
 sh_failed_step() {
 	sh_json '[s["name"] for s in d["steps"] if not s["ok"]][0]'
+}
+
+# sh_require - skip the whole test unless the lab's tools are here.
+sh_require() {
+	command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
+	command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
+}
+
+# sh_start_checked DIR - sh_start as the test's first TAP check; without
+# a lab nothing else can run, so a failure ends the test there.
+sh_start_checked() {
+	if sh_start "$1"; then
+		tap_ok "lab smart host started"
+	else
+		tap_not_ok "lab smart host started"
+		tap_done
+	fi
 }

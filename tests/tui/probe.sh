@@ -19,8 +19,7 @@ command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
 . "$here/../lib/smarthost.sh"
 
 rd_require_root_postfix
-command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
-command -v saslpasswd2 >/dev/null 2>&1 || tap_skip_all "saslpasswd2 is not installed (sasl2-bin)"
+sh_require
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 . "$here/../lib/tui.sh"
 rd_tmpdir
@@ -35,12 +34,7 @@ trap cleanup EXIT
 
 tap_plan 18
 
-if sh_start "$RD_TMP/lab"; then
-	tap_ok "lab smart host started"
-else
-	tap_not_ok "lab smart host started"
-	tap_done
-fi
+sh_start_checked "$RD_TMP/lab"
 
 sh "$top_srcdir/tests/lib/sandbox.sh" "$RD_TMP/sb" >/dev/null
 C=$RD_TMP/sb/etc
