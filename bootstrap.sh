@@ -35,10 +35,10 @@ as_root() {
 }
 
 PKGS="build-essential autoconf automake pkg-config \
-libncurses-dev libyaml-dev libssl-dev libssh2-1-dev libcmocka-dev \
+libncurses-dev libyaml-dev libssl-dev libssh2-1-dev libjson-c-dev libcmocka-dev zlib1g-dev \
 postfix sasl2-bin libsasl2-modules openssh-server tmux \
-clang libclang-rt-14-dev swaks patch time \
-python3 ca-certificates openssl util-linux procps"
+clang libclang-rt-14-dev swaks patch time acl \
+python3 ca-certificates openssl util-linux procps iproute2 ansible-core"
 
 # Install the Debian packages that are missing; skip apt when none are.
 cmd_deps() {
@@ -172,12 +172,12 @@ cmd_sandbox() {
 	cmd_deps
 	cmd_build
 	sh "$top/tests/lib/sandbox.sh" "$top/sandbox"
-	RELAYDECK_STATE_DIR=$top/sandbox/state
 	# The binary is not installed: show it the data files of this tree.
 	RELAYDECK_PROVIDERS_CATALOG=$top/data/providers.yaml
 	RELAYDECK_THEMES_DIR=$top/themes
-	export RELAYDECK_STATE_DIR RELAYDECK_PROVIDERS_CATALOG RELAYDECK_THEMES_DIR
-	exec "$builddir/relaydeck" -c "$top/sandbox/etc"
+	export RELAYDECK_PROVIDERS_CATALOG RELAYDECK_THEMES_DIR
+	# --state-dir, not RELAYDECK_STATE_DIR: root ignores the variable.
+	exec "$builddir/relaydeck" -c "$top/sandbox/etc" --state-dir "$top/sandbox/state"
 }
 
 case ${1:-} in

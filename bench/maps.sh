@@ -38,7 +38,7 @@ fi
 
 sh "$top/tests/lib/sandbox.sh" "$work/sb" >/dev/null
 C=$work/sb/etc
-export RELAYDECK_STATE_DIR=$work/sb/state
+RELAYDECK_STATE_DIR=$work/sb/state	# passed as --state-dir: root ignores the variable
 map=$C/generic
 awk -v n="$lines" 'BEGIN { for (i = 0; i < n; i++) printf "u%07d@relay01.example.net\tn%07d@example.net\n", i, i }' >"$map"
 bytes=$(stat -c %s "$map")
@@ -54,11 +54,11 @@ ms() {
 
 pm=$(ms postmap -c "$C" "hash:$map")
 pm2=$(ms postmap -c "$C" "hash:$map")
-add=$(ms "$RELAYDECK" -c "$C" map add smtp_generic_maps newkey@relay01.example.net new@example.net --yes)
-chg=$(ms "$RELAYDECK" -c "$C" map add smtp_generic_maps u0500000@relay01.example.net changed@example.net --yes)
+add=$(ms "$RELAYDECK" --state-dir "$RELAYDECK_STATE_DIR" -c "$C" map add smtp_generic_maps newkey@relay01.example.net new@example.net --yes)
+chg=$(ms "$RELAYDECK" --state-dir "$RELAYDECK_STATE_DIR" -c "$C" map add smtp_generic_maps u0500000@relay01.example.net changed@example.net --yes)
 [ "$(postmap -c "$C" -q u0500000@relay01.example.net "hash:$map")" = changed@example.net ] ||
     die "the edit did not reach the compiled table"
-q=$(ms "$RELAYDECK" -c "$C" map query smtp_generic_maps u0999999@relay01.example.net)
+q=$(ms "$RELAYDECK" --state-dir "$RELAYDECK_STATE_DIR" -c "$C" map query smtp_generic_maps u0999999@relay01.example.net)
 pq=$(ms postmap -c "$C" -q u0999999@relay01.example.net "hash:$map")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 best=$((pm < pm2 ? pm : pm2))

@@ -51,13 +51,13 @@ fi
 
 sh_start "$work/lab" >/dev/null || die "the lab smart host did not start"
 sh "$top/tests/lib/sandbox.sh" "$work/sb" >/dev/null
-export RELAYDECK_STATE_DIR=$work/sb/state
+RELAYDECK_STATE_DIR=$work/sb/state	# passed as --state-dir: root ignores the variable
 C=$work/sb/etc
 ep=127.0.0.1:$SH_SUBMIT_PORT
 pw=$(cat "$SH_PASS_FILE")
 
 # The three commands; each must succeed once before it is timed.
-rd_cmd="$RELAYDECK -c $C probe auth $ep --ca-file $SH_CA --user $SH_USER --password-file $SH_PASS_FILE"
+rd_cmd="$RELAYDECK --state-dir $RELAYDECK_STATE_DIR -c $C probe auth $ep --ca-file $SH_CA --user $SH_USER --password-file $SH_PASS_FILE"
 # swaks takes the password on its command line; it is the lab's throwaway
 # password, which is what the comparison needs.
 sw_cmd="swaks --server $ep --tls --tls-verify --tls-ca-path $SH_CA --auth PLAIN --auth-user $SH_USER --auth-password $pw --quit-after AUTH"
@@ -98,7 +98,7 @@ one() {
 	_p=${ports[$(($1 % ${#ports[@]}))]}
 	_m=starttls
 	[ "$_p" = "$SH_IMPLICIT_PORT" ] && _m=implicit
-	"$RELAYDECK" -c "$C" probe tls "127.0.0.1:$_p" --tls "$_m" --ca-file "$SH_CA" \
+	"$RELAYDECK" --state-dir "$RELAYDECK_STATE_DIR" -c "$C" probe tls "127.0.0.1:$_p" --tls "$_m" --ca-file "$SH_CA" \
 	    --timeout 10000 >/dev/null 2>&1 || true
 }
 s=$(date +%s%N)

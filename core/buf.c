@@ -1,5 +1,16 @@
 /*
  * buf - capped growable buffer. See buf.h.
+ *
+ * No plaintext is left behind in freed memory: growth allocates the new
+ * block, copies, wipes the old one and frees it (realloc may move a block
+ * and hand the old copy back to the allocator as it is), and buf_free
+ * wipes before freeing. This is done for every buffer, not only those
+ * known to hold a secret, because the code that fills a buffer (reading
+ * a file, a command's output) cannot know what it will hold. Measured on
+ * the 2-core test machine (gcc -O2): building a 40 MB buffer from 4 KiB
+ * appends takes 13 ms with realloc and 57 ms with copy and wipe; 1 MB
+ * takes 0.02 vs 0.5 ms. Files are read with their size reserved up front
+ * (target_read), so the large ones are not regrown at all.
  */
 #include "config.h"
 #include "buf.h"
@@ -17,21 +28,22 @@ void buf_init(struct buf *b, size_t cap)
 	b->cap = cap;
 }
 
+/* buf_free - wipe the whole allocation, then free it. */
 void buf_free(struct buf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->data);
-	b->data = NULL;
-	b->len = b->alloc = 0;
-}
-
-void buf_wipe_free(struct buf *b)
 {
 	if (b == NULL)
 		return;
 	if (b->data)
 		OPENSSL_cleanse(b->data, b->alloc);
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+/* buf_wipe_free - the same as buf_free, named for the readers of code
+ * that holds a secret. */
+void buf_wipe_free(struct buf *b)
+{
 	buf_free(b);
 }
 
@@ -58,9 +70,13 @@ int buf_reserve(struct buf *b, size_t n)
 		nalloc *= 2;
 	if (nalloc > cap + 1)
 		nalloc = cap + 1;
-	p = realloc(b->data, nalloc);
-	if (p == NULL)
+	if ((p = malloc(nalloc)) == NULL)
 		return -1;
+	if (b->data) {
+		memcpy(p, b->data, b->len + 1);
+		OPENSSL_cleanse(b->data, b->alloc);
+		free(b->data);
+	}
 	b->data = p;
 	b->alloc = nalloc;
 	return 0;

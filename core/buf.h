@@ -5,7 +5,11 @@
  * can be used as a C string; binary data may contain NULs. Every buffer
  * has a cap so that output from a program or a remote host cannot grow
  * memory without limit. The owner calls buf_free (safe on a zeroed buf).
- * buf_wipe_free also clears the bytes, for buffers that held secrets.
+ * Every buffer is wiped before its memory goes back to the allocator,
+ * when it grows and when it is freed, so a secret read into any buffer
+ * leaves no copy behind; buf_wipe_free is buf_free under a name that
+ * tells the reader a secret was there. buf_steal hands the bytes over:
+ * the new owner wipes them.
  */
 #ifndef RELAYDECK_BUF_H
 #define RELAYDECK_BUF_H

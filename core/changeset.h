@@ -6,8 +6,11 @@
  * the current files, write each atomically, rebuild maps with postmap,
  * validate with the real `postfix check` and `postconf -n` (errors, and
  * warnings the change introduced, fail the apply; warnings already there
- * are reported but do not), reload Postfix when it runs, and restore the
- * backup automatically if any step fails. Backups live in the target's
+ * are reported but do not; a failure Postfix already reported before the
+ * change is named as such, not blamed on it; what Postfix said of the
+ * files before is taken from the last apply's verdict while they are
+ * unchanged, see verdict_cache.h), reload Postfix when it
+ * runs, and restore the backup automatically if any step fails. Backups live in the target's
  * state directory and are listed by changeset_history; rollback restores
  * one through a change set of its own.
  *
@@ -47,6 +50,12 @@ int changeset_stage_map(struct changeset *cs, const char *path, const void *data
 			size_t len, mode_t mode, unsigned flags, const char *type,
 			struct err *e);
 
+/* changeset_stage_buf - changeset_stage_map of data's bytes, which cs
+ * takes over instead of copying them (data is left empty, to be freed as
+ * usual): a 50 MB table is not copied again. */
+int changeset_stage_buf(struct changeset *cs, const char *path, struct buf *data, mode_t mode,
+			unsigned flags, const char *type, struct err *e);
+
 /* changeset_stage_remove - stage the removal of path (used by rollback for
  * files that did not exist before). Removing a missing file is no change. */
 int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flags,
@@ -59,7 +68,23 @@ int changeset_stage_remove(struct changeset *cs, const char *path, unsigned flag
 int changeset_staged(const struct changeset *cs, const char *path, const char **data,
 		     size_t *len);
 
-/* changeset_changed - number of staged files whose content differs. */
+/* changeset_hash - the SHA-256 that stands for a file's version: of its
+ * bytes, or all zero when it does not exist (exists 0). */
+#define CHANGESET_HASH_LEN 32
+void changeset_hash(const void *data, size_t len, int exists,
+		    unsigned char out[CHANGESET_HASH_LEN]);
+
+/* changeset_expect - the version (changeset_hash) of staged path that its
+ * new content was made from. changeset_apply, under the lock, refuses
+ * with ERR_CHANGED when the file is another version by then: someone
+ * else's edit would be lost. Without it, the version the first
+ * changeset_diff or changeset_changed read is the expected one. */
+int changeset_expect(struct changeset *cs, const char *path,
+		     const unsigned char hash[CHANGESET_HASH_LEN], struct err *e);
+
+/* changeset_changed - number of staged files whose content differs.
+ * Right after changeset_diff (nothing staged since) it counts the files
+ * that diff read and showed, without reading them again. */
 size_t changeset_changed(struct changeset *cs, struct err *e);
 
 /* changeset_diff - unified diff (paths as on the target) appended to out.
@@ -76,6 +101,10 @@ struct apply_report {
 	int restored;		/* a failure made us restore the backup */
 	struct buf steps;	/* one line per step, human readable */
 	struct buf warnings;	/* warnings present before and after (not blocking) */
+	size_t nwarnings;	/* lines in warnings */
+	/* Postfix's reason when it refused the files already before the
+	 * change ("" when it accepted them): front ends say so first. */
+	char rejected_before[400];
 };
 
 void apply_report_init(struct apply_report *r);
@@ -87,6 +116,14 @@ void apply_report_free(struct apply_report *r);
  * the previous files were put back. */
 int changeset_apply(struct changeset *cs, const char *description, struct apply_report *r,
 		    struct err *e);
+
+/* changeset_recover - when an apply was interrupted (the process killed,
+ * the machine lost power: its marker is in the state directory), put
+ * back the files it had begun to change, exactly as they were, and
+ * rebuild their maps; front ends call it when they open a target, before
+ * reading anything. 1 when it recovered (r->steps says what), 0 when
+ * there was nothing to do or a live apply holds the lock, -1 on error. */
+int changeset_recover(struct target *t, struct apply_report *r, struct err *e);
 
 struct backup_info {
 	char id[64];		/* UTC YYYYMMDDTHHMMSSZ-N, N from 1 within a second */

@@ -28,11 +28,12 @@
 #include "changeset.h"
 #include "maps.h"
 #include "postfix.h"
+#include "secrecy.h"
 #include "secret.h"
 #include "target.h"
 #include "valid.h"
 
-#define MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"	/* •••• */
+#define MASK SECRECY_MASK
 
 /* first_file_table - the first file-based table in a list of table refs. */
 static int first_file_table(const char *list, struct creds_src *src)
@@ -350,8 +351,6 @@ static int audit_file(struct target *t, const char *path, struct creds_finding *
 	return 0;
 }
 
-static const char *const compiled[] = { ".db", ".lmdb", ".cdb", ".dir", ".pag" };
-
 /* audit_source - a source and every compiled table beside it. */
 static int audit_source(struct target *t, const char *path, struct creds_finding **list,
 			size_t *n, struct err *e)
@@ -360,50 +359,29 @@ static int audit_source(struct target *t, const char *path, struct creds_finding
 
 	if (audit_file(t, path, list, n, e) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(compiled) / sizeof(compiled[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, compiled[i]);
+	for (size_t i = 0; secrecy_compiled_suffixes[i]; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, secrecy_compiled_suffixes[i]);
 		if (audit_file(t, p, list, n, e) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* creds_audit - unsafe credential files and compiled tables. */
+/* creds_audit - unsafe credential files and compiled tables: every table
+ * core/secrecy counts as credentials (all password parameters, master.cf
+ * overrides, the sasl_passwd default), each file once. */
 int creds_audit(struct target *t, struct creds_finding **list, size_t *count, struct err *e)
 {
-	struct buf v = BUF_INIT;
-	char **items = NULL, *def;
-	size_t n = 0;
-	int r = 0, saw_default = 0;
+	struct secrecy *sec;
+	int r = 0;
 
 	*list = NULL;
 	*count = 0;
-	if ((def = target_config_path(t, "sasl_passwd")) == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	if (postfix_expand(t, "smtp_sasl_password_maps", &v, e) < 0) {
-		free(def);
-		buf_free(&v);
+	if ((sec = secrecy_load(t, e)) == NULL)
 		return -1;
-	}
-	if (v.len && valid_list_split(v.data, &items, &n, e) < 0)
-		r = -1;
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		char *type = NULL, *path = NULL;
-		struct err tmp;
-
-		err_clear(&tmp);
-		if (maps_split_spec(items[i], &type, &path, &tmp) == 0 && path[0] == '/') {
-			saw_default |= strcmp(path, def) == 0;
-			r = audit_source(t, path, list, count, e);
-		}
-		free(type);
-		free(path);
-	}
-	if (r == 0 && !saw_default)
-		r = audit_source(t, def, list, count, e);
-	valid_list_free(items);
-	buf_free(&v);
-	free(def);
+	for (size_t i = 0; r == 0 && i < secrecy_count(sec); i++)
+		r = audit_source(t, secrecy_path(sec, i), list, count, e);
+	secrecy_free(sec);
 	if (r < 0) {
 		creds_audit_free(*list, *count);
 		*list = NULL;

@@ -85,7 +85,8 @@ struct creds_finding {
 };
 
 /* creds_audit - check every source and compiled table (.db .lmdb .cdb)
- * of smtp_sasl_password_maps and the sasl_passwd default. */
+ * of every credentials table (secrecy_load: smtp_ and lmtp_sasl_password_maps,
+ * master.cf overrides) and the sasl_passwd default. */
 int creds_audit(struct target *t, struct creds_finding **list, size_t *count, struct err *e);
 void creds_audit_free(struct creds_finding *list, size_t count);
 

@@ -9,14 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pin.h"
 #include "secret.h"
 
 /* credtest_run - parse the key, probe with AUTH, summarise. */
 int credtest_run(struct target *t, const char *key, const char *user, const struct secret *pw,
-		 struct probe_result *r, char *why, size_t whylen, struct err *e)
+		 const struct credtest_opts *co, struct probe_result *r, char *why, size_t whylen,
+		 struct err *e)
 {
 	struct probe_opts o;
-	char host[256], port[16];
+	char host[256], port[16], digest[16], policy[2048];
 	char *ca_file = NULL, *ca_path = NULL;
 	struct err ce;
 	int br, rc;
@@ -37,9 +39,20 @@ int credtest_run(struct target *t, const char *key, const char *user, const stru
 	o.auth = 1;
 	o.user = user;
 	o.password = pw && pw->data ? pw->data : "";
+	o.target = t;
 	if (probe_ca_defaults(t, &ca_file, &ca_path, &ce) == 0) {
 		o.ca_file = ca_file;
 		o.ca_path = ca_path;
+	}
+	/* A pinned fingerprint is trusted as Postfix trusts it, in its digest. */
+	pin_host_digest(t, digest, sizeof(digest));
+	o.digest = strcmp(digest, "sha1") == 0 || strcmp(digest, "md5") == 0 ? digest : NULL;
+	if (probe_policy_lookup(t, host, port, policy, sizeof(policy), &ce) == 1)
+		o.tls_policy = policy;
+	if (co) {
+		o.insecure_auth = co->insecure_auth;
+		o.insecure_cert = co->insecure_cert;
+		o.from_here = co->from_here;
 	}
 	rc = probe_run(&o, r, e);
 	free(ca_file);
@@ -48,6 +61,10 @@ int credtest_run(struct target *t, const char *key, const char *user, const stru
 		return -1;
 	if (r->auth.tried && r->auth.ok)
 		return CREDTEST_OK;
+	if (r->auth.not_sent) {
+		snprintf(why, whylen, "[%s]:%s: not sent: %s", host, port, r->auth.not_sent_reason);
+		return CREDTEST_NOT_SENT;
+	}
 	if (r->auth.tried && r->auth.reply[0]) {
 		snprintf(why, whylen, "[%s]:%s refused it: %s%s%s", host, port, r->auth.reply,
 			 r->auth.hint[0] ? " (likely: " : "", r->auth.hint[0] ? r->auth.hint : "");

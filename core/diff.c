@@ -29,7 +29,10 @@ struct side {
 	int *cid;	/* ids of the lines kept for the search */
 	size_t *cmap;	/* index in lines of each kept line */
 	size_t cn;
+	unsigned char *mask;	/* per line: MASK_NONE, MASK_TABLE or MASK_PARAM */
 };
+
+enum { MASK_NONE, MASK_TABLE, MASK_PARAM };
 
 struct ctx {
 	struct side a, b;
@@ -228,14 +231,26 @@ static void compare(struct ctx *c, long xoff, long xlim, long yoff, long ylim)
 
 /* put_line - one output line: prefix, (masked) text, newline, and the
  * no-newline marker when the line had none. */
-static int put_line(struct buf *out, char prefix, const struct line *l, int masked)
+static int put_line(struct buf *out, char prefix, const struct side *sd, size_t i)
 {
+	const struct line *l = &sd->lines[i];
 	int has_nl = l->len > 0 && l->p[l->len - 1] == '\n';
 	size_t n = has_nl ? l->len - 1 : l->len;
+	int r;
 
 	if (buf_putc(out, prefix) < 0)
 		return -1;
-	if (masked ? diff_mask_line(l->p, n, out) < 0 : buf_append(out, l->p, n) < 0)
+	switch (sd->mask ? sd->mask[i] : MASK_NONE) {
+	case MASK_TABLE:
+		r = diff_mask_line(l->p, n, out);
+		break;
+	case MASK_PARAM:
+		r = diff_mask_param_line(l->p, n, out);
+		break;
+	default:
+		r = buf_append(out, l->p, n);
+	}
+	if (r < 0)
 		return -1;
 	if (buf_putc(out, '\n') < 0)
 		return -1;
@@ -269,8 +284,7 @@ static int next_change(const struct ctx *c, size_t *i, size_t *j, size_t *di, si
 }
 
 /* emit - print the hunks. */
-static int emit(struct ctx *c, const char *la, const char *lb, size_t ctxn, int masked,
-		struct buf *out)
+static int emit(struct ctx *c, const char *la, const char *lb, size_t ctxn, struct buf *out)
 {
 	size_t i = 0, j = 0, di, dj;
 	int header = 0;
@@ -309,13 +323,13 @@ static int emit(struct ctx *c, const char *la, const char *lb, size_t ctxn, int 
 
 			while (x < ea || y < eb) {
 				if (x < ea && c->a.changed[x]) {
-					if (put_line(out, '-', &c->a.lines[x++], masked) < 0)
+					if (put_line(out, '-', &c->a, x++) < 0)
 						return -1;
 				} else if (y < eb && c->b.changed[y]) {
-					if (put_line(out, '+', &c->b.lines[y++], masked) < 0)
+					if (put_line(out, '+', &c->b, y++) < 0)
 						return -1;
 				} else {
-					if (put_line(out, ' ', &c->a.lines[x], masked) < 0)
+					if (put_line(out, ' ', &c->a, x) < 0)
 						return -1;
 					x++;
 					y++;
@@ -336,15 +350,46 @@ static void side_free(struct side *sd)
 	free(sd->changed);
 	free(sd->cid);
 	free(sd->cmap);
+	free(sd->mask);
 }
 
-/* diff_run - shared body of the plain and masked diffs. */
-static int diff_run(const char *a, size_t alen, const char *b, size_t blen, const char *la,
-		    const char *lb, int context, int masked, struct buf *out, struct err *e)
+/* side_mask - the mask of every line: all as table lines, or those that
+ * secret_lines flags as parameter lines. */
+static int side_mask(struct side *sd, const char *text, size_t len, int mode,
+		     diff_secret_lines_fn secret_lines)
 {
-	struct ctx c;
+	if (mode == MASK_NONE)
+		return 0;
+	if ((sd->mask = calloc(sd->n ? sd->n : 1, 1)) == NULL)
+		return -1;
+	if (mode == MASK_TABLE) {
+		memset(sd->mask, MASK_TABLE, sd->n);
+		return 0;
+	}
+	secret_lines(text, len, sd->mask, sd->n);
+	for (size_t i = 0; i < sd->n; i++)
+		sd->mask[i] = sd->mask[i] ? MASK_PARAM : MASK_NONE;
+	return 0;
+}
+
+/* same_line - line i of x equals line j of y, newline included. */
+static int same_line(const struct side *x, size_t i, const struct side *y, size_t j)
+{
+	return x->lines[i].len == y->lines[j].len &&
+	       memcmp(x->lines[i].p, y->lines[j].p, x->lines[i].len) == 0;
+}
+
+/* diff_run - shared body of the plain and masked diffs. The equal lines
+ * at both ends are set aside before the search: a 50 MB table with one
+ * change costs a pass of memcmp, and the tables and Myers' search below
+ * only the lines between (c, a view into the whole texts of w). */
+static int diff_run(const char *a, size_t alen, const char *b, size_t blen, const char *la,
+		    const char *lb, int context, int mode, diff_secret_lines_fn secret_lines,
+		    struct buf *out, struct err *e)
+{
+	struct ctx c, w;
 	unsigned char *pres = NULL;
-	size_t ndiag;
+	size_t ndiag, head = 0, tail = 0;
 	int r = -1;
 
 	if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
@@ -352,9 +397,25 @@ static int diff_run(const char *a, size_t alen, const char *b, size_t blen, cons
 	if (context < 0)
 		context = DIFF_CONTEXT_DEFAULT;
 	memset(&c, 0, sizeof(c));
-	if (split_lines(a, alen, &c.a) < 0 || split_lines(b, blen, &c.b) < 0 ||
-	    c.a.n >= INT_MAX / 4 || c.b.n >= INT_MAX / 4 ||
-	    classify(&c, &pres) < 0 || compact(&c.a, pres) < 0 || compact(&c.b, pres) < 0)
+	memset(&w, 0, sizeof(w));
+	if (split_lines(a, alen, &w.a) < 0 || split_lines(b, blen, &w.b) < 0 ||
+	    w.a.n >= INT_MAX / 4 || w.b.n >= INT_MAX / 4)
+		goto nomem;
+	while (head < w.a.n && head < w.b.n && same_line(&w.a, head, &w.b, head))
+		head++;
+	while (tail < w.a.n - head && tail < w.b.n - head &&
+	       same_line(&w.a, w.a.n - 1 - tail, &w.b, w.b.n - 1 - tail))
+		tail++;
+	/* an empty side has no line array: no offset on a null pointer */
+	c.a.lines = w.a.lines ? w.a.lines + head : NULL;
+	c.a.n = w.a.n - head - tail;
+	c.b.lines = w.b.lines ? w.b.lines + head : NULL;
+	c.b.n = w.b.n - head - tail;
+	if (classify(&c, &pres) < 0 || compact(&c.a, pres) < 0 || compact(&c.b, pres) < 0 ||
+	    (w.a.changed = calloc(w.a.n + 1, 1)) == NULL ||
+	    (w.b.changed = calloc(w.b.n + 1, 1)) == NULL ||
+	    side_mask(&w.a, a, alen, mode, secret_lines) < 0 ||
+	    side_mask(&w.b, b, blen, mode, secret_lines) < 0)
 		goto nomem;
 	ndiag = c.a.cn + c.b.cn + 3;
 	c.fd = malloc(ndiag * sizeof(int));
@@ -363,7 +424,11 @@ static int diff_run(const char *a, size_t alen, const char *b, size_t blen, cons
 		goto nomem;
 	c.off = (long)c.b.cn + 1;
 	compare(&c, 0, (long)c.a.cn, 0, (long)c.b.cn);
-	if (emit(&c, la, lb, (size_t)context, masked, out) < 0) {
+	if (c.a.n)
+		memcpy(w.a.changed + head, c.a.changed, c.a.n);
+	if (c.b.n)
+		memcpy(w.b.changed + head, c.b.changed, c.b.n);
+	if (emit(&w, la, lb, (size_t)context, out) < 0) {
 		err_set(e, ERR_LIMIT, "diff %s: output larger than the limit", lb);
 		goto done;
 	}
@@ -375,8 +440,11 @@ done:
 	free(pres);
 	free(c.fd);
 	free(c.bd);
+	c.a.lines = c.b.lines = NULL;	/* w's */
 	side_free(&c.a);
 	side_free(&c.b);
+	side_free(&w.a);
+	side_free(&w.b);
 	return r;
 }
 
@@ -384,7 +452,7 @@ done:
 int diff_unified(const char *a, size_t alen, const char *b, size_t blen, const char *label_a,
 		 const char *label_b, int context, struct buf *out, struct err *e)
 {
-	return diff_run(a, alen, b, blen, label_a, label_b, context, 0, out, e);
+	return diff_run(a, alen, b, blen, label_a, label_b, context, MASK_NONE, NULL, out, e);
 }
 
 /* diff_unified_masked - unified diff with every printed line masked. */
@@ -392,7 +460,16 @@ int diff_unified_masked(const char *a, size_t alen, const char *b, size_t blen,
 			const char *label_a, const char *label_b, int context,
 			struct buf *out, struct err *e)
 {
-	return diff_run(a, alen, b, blen, label_a, label_b, context, 1, out, e);
+	return diff_run(a, alen, b, blen, label_a, label_b, context, MASK_TABLE, NULL, out, e);
+}
+
+/* diff_unified_param_masked - unified diff with the flagged lines masked. */
+int diff_unified_param_masked(const char *a, size_t alen, const char *b, size_t blen,
+			      const char *label_a, const char *label_b, int context,
+			      diff_secret_lines_fn secret_lines, struct buf *out, struct err *e)
+{
+	return diff_run(a, alen, b, blen, label_a, label_b, context,
+			secret_lines ? MASK_PARAM : MASK_NONE, secret_lines, out, e);
 }
 
 /* diff_mask_line - keep the key, replace the value with stars (rules in diff.h). */
@@ -403,8 +480,12 @@ int diff_mask_line(const char *line, size_t len, struct buf *out)
 
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	if (i == len)
+	/* A comment holds no secret for Postfix (postmap skips it): shown as is. */
+	if (i == len || line[i] == '#')
 		return buf_append(out, line, len);
+	/* A continuation line is all value: nothing of it is a key. */
+	if (i > 0)
+		return buf_append(out, line, i) < 0 ? -1 : buf_puts(out, stars);
 	for (k = i; k < len && line[k] != ' ' && line[k] != '\t'; k++)
 		;
 	if (k < len) {
@@ -421,4 +502,25 @@ int diff_mask_line(const char *line, size_t len, struct buf *out)
 		if (line[r] != ' ' && line[r] != '\t')
 			return buf_puts(out, stars);
 	return 0;
+}
+
+/* diff_mask_param_line - keep "name =", replace the value with stars. */
+int diff_mask_param_line(const char *line, size_t len, struct buf *out)
+{
+	static const char stars[] = "********";
+	const char *eq;
+	size_t i = 0, k;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len)
+		return buf_append(out, line, len);
+	if (i > 0 || (eq = memchr(line, '=', len)) == NULL)
+		return buf_append(out, line, i) < 0 ? -1 : buf_puts(out, stars);
+	k = (size_t)(eq - line) + 1;
+	while (k < len && (line[k] == ' ' || line[k] == '\t'))
+		k++;
+	if (buf_append(out, line, k) < 0)
+		return -1;
+	return k < len ? buf_puts(out, stars) : 0;
 }

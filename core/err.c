@@ -59,12 +59,23 @@ int err_at(struct err *e, const char *file, int line)
 		return -1;
 	snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
 	e->line = line;
+	e->col = 0;
+	return -1;
+}
+
+int err_at_col(struct err *e, const char *file, int line, int col)
+{
+	err_at(e, file, line);
+	if (e != NULL)
+		e->col = col;
 	return -1;
 }
 
 const char *err_format(const struct err *e, char *out, size_t outlen)
 {
-	if (e->file[0] && e->line > 0)
+	if (e->file[0] && e->line > 0 && e->col > 0)
+		snprintf(out, outlen, "%s:%d:%d: %s", e->file, e->line, e->col, e->msg);
+	else if (e->file[0] && e->line > 0)
 		snprintf(out, outlen, "%s:%d: %s", e->file, e->line, e->msg);
 	else if (e->file[0] && strstr(e->msg, e->file) == NULL)
 		snprintf(out, outlen, "%s: %s", e->file, e->msg);
@@ -81,6 +92,9 @@ const char *err_code_name(enum err_code code)
 		[ERR_LOCKED] = "locked", [ERR_VALIDATE] = "validate",
 		[ERR_RUN] = "run", [ERR_TIMEOUT] = "timeout", [ERR_NOMEM] = "no-memory",
 		[ERR_LIMIT] = "limit", [ERR_USAGE] = "usage",
+		[ERR_NET] = "network", [ERR_HOSTKEY_UNKNOWN] = "host-key-unknown",
+		[ERR_HOSTKEY_REFUSED] = "host-key-refused", [ERR_AUTH] = "auth",
+		[ERR_CHANGED] = "changed-since-staged",
 	};
 
 	if ((size_t)code < sizeof(names) / sizeof(names[0]) && names[code])

@@ -24,6 +24,11 @@ enum err_code {
 	ERR_NOMEM,
 	ERR_LIMIT,	/* input exceeds a size cap */
 	ERR_USAGE,	/* a front end was called wrongly */
+	ERR_NET,	/* a remote host: name not resolved, refused, unreachable, lost */
+	ERR_HOSTKEY_UNKNOWN,	/* a remote host's key is not in known_hosts */
+	ERR_HOSTKEY_REFUSED,	/* a remote host's key changed or is revoked: never accepted */
+	ERR_AUTH,	/* a remote host refused our keys, or sudo wants a password */
+	ERR_CHANGED,	/* a file changed since the edit was staged (someone else's edit) */
 };
 
 struct err {
@@ -31,6 +36,7 @@ struct err {
 	int sys_errno;
 	char file[256];	/* file the error is about, or "" */
 	int line;	/* 1-based line in file, or 0 */
+	int col;	/* 1-based column in that line, or 0 */
 	char msg[512];
 };
 
@@ -48,7 +54,10 @@ int err_sys(struct err *e, const char *fmt, ...)
 /* err_at - attach the file and line the error is about; returns -1. */
 int err_at(struct err *e, const char *file, int line);
 
-/* err_format - "file:line: msg" (or just msg) into out. */
+/* err_at_col - err_at with a column too (YAML input); returns -1. */
+int err_at_col(struct err *e, const char *file, int line, int col);
+
+/* err_format - "file:line[:col]: msg" (or just msg) into out. */
 const char *err_format(const struct err *e, char *out, size_t outlen);
 
 /* err_code_name - stable lower-case name for JSON ("parse", "locked", ...). */

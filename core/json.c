@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "termsafe.h"
+
 void json_init(struct json *j, struct buf *out)
 {
 	memset(j, 0, sizeof(*j));
@@ -53,58 +55,48 @@ void json_key(struct json *j, const char *key)
 	j->after_key = 1;
 }
 
-/* utf8_len - length of a valid UTF-8 sequence at s, or 0 when invalid. */
-static int utf8_len(const unsigned char *s)
-{
-	int n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xE0) == 0xC0) { n = 2; cp = s[0] & 0x1F; }
-	else if ((s[0] & 0xF0) == 0xE0) { n = 3; cp = s[0] & 0x0F; }
-	else if ((s[0] & 0xF8) == 0xF0) { n = 4; cp = s[0] & 0x07; }
-	else return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
+/* json_escape - controls (C0, DEL, C1), the line and paragraph separators
+ * and the bidi controls as \uXXXX (so the text is safe on a terminal and
+ * in JavaScript); a byte that is not well-formed UTF-8 becomes U+FFFD, so
+ * the output is always valid JSON. */
 void json_escape(struct buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), off = 0;
 
 	buf_putc(out, '"');
-	while (*p) {
+	while (off < len) {
+		unsigned cp;
+		size_t run = 0;
 		int n;
 
-		switch (*p) {
-		case '"': buf_puts(out, "\\\""); p++; continue;
-		case '\\': buf_puts(out, "\\\\"); p++; continue;
-		case '\n': buf_puts(out, "\\n"); p++; continue;
-		case '\r': buf_puts(out, "\\r"); p++; continue;
-		case '\t': buf_puts(out, "\\t"); p++; continue;
+		/* printable ASCII that needs no escape goes over in one piece */
+		while (off + run < len && (unsigned char)s[off + run] >= 0x20 &&
+		       (unsigned char)s[off + run] < 0x7f && s[off + run] != '"' && s[off + run] != '\\')
+			run++;
+		if (run > 0) {
+			buf_append(out, s + off, run);
+			off += run;
+			continue;
+		}
+		switch (s[off]) {
+		case '"': buf_puts(out, "\\\""); off++; continue;
+		case '\\': buf_puts(out, "\\\\"); off++; continue;
+		case '\n': buf_puts(out, "\\n"); off++; continue;
+		case '\r': buf_puts(out, "\\r"); off++; continue;
+		case '\t': buf_puts(out, "\\t"); off++; continue;
 		default: break;
 		}
-		if (*p < 0x20) {
-			buf_printf(out, "\\u%04x", *p);
-			p++;
-			continue;
-		}
-		n = utf8_len(p);
-		if (n == 0) {
+		n = termsafe_utf8_decode(s + off, len - off, &cp);
+		if (n <= 0) {
 			buf_puts(out, "\\ufffd");
-			p++;
-			continue;
+			off++;
+		} else if (termsafe_cp_unsafe(cp, 0)) {
+			buf_printf(out, "\\u%04x", cp);
+			off += (size_t)n;
+		} else {
+			buf_append(out, s + off, (size_t)n);
+			off += (size_t)n;
 		}
-		buf_append(out, p, (size_t)n);
-		p += n;
 	}
 	buf_putc(out, '"');
 }
@@ -122,6 +114,12 @@ void json_int(struct json *j, long long v)
 {
 	sep(j);
 	buf_printf(j->out, "%lld", v);
+}
+
+void json_fixed(struct json *j, double v)
+{
+	sep(j);
+	buf_printf(j->out, "%.2f", v);
 }
 
 void json_bool(struct json *j, int v)

@@ -2,8 +2,10 @@
  * json - a small streaming JSON writer for --json output.
  *
  * Writes into a caller-owned buf. Commas and nesting are tracked here so
- * callers only say what comes next. Strings are escaped; bytes that are
- * not valid UTF-8 become U+FFFD so the output is always valid JSON.
+ * callers only say what comes next. Strings are escaped: controls (C0,
+ * DEL, C1 U+0080-U+009F), U+2028/U+2029 and the bidi controls as \uXXXX;
+ * a byte that is not well-formed UTF-8 becomes U+FFFD, so no raw control
+ * or invalid byte is ever written and the output is always valid JSON.
  */
 #ifndef RELAYDECK_JSON_H
 #define RELAYDECK_JSON_H
@@ -27,6 +29,7 @@ void json_arr_end(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s);	/* NULL writes null */
 void json_int(struct json *j, long long v);
+void json_fixed(struct json *j, double v);	/* two decimals: 0.25 */
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #define LINE_CAP 8192
+/* ASCII digits without the locale tables (the hot path runs per byte). */
+#define DIGIT(c) ((unsigned)((c) - '0') < 10)
 
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -23,7 +26,7 @@ static int num(const char *s, int n, int *v)
 {
 	*v = 0;
 	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
+		if (!DIGIT(s[i]))
 			return -1;
 		*v = *v * 10 + (s[i] - '0');
 	}
@@ -80,7 +83,7 @@ static size_t stamp_rfc3339(const char *s, size_t len, time_t *t)
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return 0;
 	if (i < len && s[i] == '.')
-		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+		for (i++; i < len && DIGIT(s[i]); i++)
 			;
 	if (i < len && s[i] == 'Z') {
 		i++;
@@ -108,16 +111,33 @@ static size_t stamp_rfc3339(const char *s, size_t len, time_t *t)
  * are upper-case hex (6 or more); long ones (enable_long_queue_ids) mix
  * digits and letters, 10 or more, so "warning: " or "statistics: " never
  * pass for one. */
+/* Character classes for queue IDs, by table: this runs on every line. */
+#define C_ALNUM 1
+#define C_DIGIT 2
+#define C_UHEX 4
+static const unsigned char cclass[256] = {
+	['0'] = 7, ['1'] = 7, ['2'] = 7, ['3'] = 7, ['4'] = 7, ['5'] = 7, ['6'] = 7, ['7'] = 7,
+	['8'] = 7, ['9'] = 7, ['A'] = 5, ['B'] = 5, ['C'] = 5, ['D'] = 5, ['E'] = 5, ['F'] = 5,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static size_t queue_id_at(const char *s, size_t len)
 {
 	size_t n = 0;
-	int hex = 1, digit = 0;
+	unsigned all = C_UHEX, any = 0, c;
 
-	while (n < len && n < 31 && isalnum((unsigned char)s[n])) {
-		hex &= isdigit((unsigned char)s[n]) || (s[n] >= 'A' && s[n] <= 'F');
-		digit |= isdigit((unsigned char)s[n]) != 0;
+	while (n < len && n < 31 && ((c = cclass[(unsigned char)s[n]]) & C_ALNUM)) {
+		all &= c;
+		any |= c;
 		n++;
 	}
+	int hex = (all & C_UHEX) != 0, digit = (any & C_DIGIT) != 0;
+
 	if (n + 1 >= len || s[n] != ':' || s[n + 1] != ' ')
 		return 0;
 	if (hex ? n < 6 : (n < 10 || !digit))
@@ -160,7 +180,7 @@ int logscan_parse_line(const char *line, size_t len, struct logscan_line *out)
 	if (line[i] == '[') {
 		long pid = 0;
 
-		for (i++; i < len && isdigit((unsigned char)line[i]) && pid < 100000000; i++)
+		for (i++; i < len && DIGIT(line[i]) && pid < 100000000; i++)
 			pid = pid * 10 + (line[i] - '0');
 		if (i >= len || line[i] != ']')
 			return -1;
@@ -179,7 +199,235 @@ int logscan_parse_line(const char *line, size_t len, struct logscan_line *out)
 	return 0;
 }
 
+/* logscan_clock_init - year and month of ref, local time. */
+void logscan_clock_init(struct logscan_clock *c, time_t ref)
+{
+	struct tm tm;
+
+	memset(c, 0, sizeof(*c));
+	localtime_r(&ref, &tm);
+	c->ref_year = tm.tm_year + 1900;
+	c->ref_mon = tm.tm_mon;
+	c->last_mon = -1;
+	c->first_mon = -1;
+}
+
+/* clock_classic - "Mmm dd hh:mm:ss" (checked by the caller's format test)
+ * to a time, the year from c. -1 when a field is out of range. */
+static time_t clock_classic(struct logscan_clock *c, const char *s)
+{
+	struct tm tm;
+	int mon = -1, d, h, mi, se, year;
+
+	if (num(s + 13, 2, &se) < 0 || se > 60)
+		return -1;
+	if (c->year && memcmp(s, c->key, 12) == 0)
+		return c->key_time + se;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(s, months[i], 3) == 0)
+			mon = i;
+	if (mon < 0 || num(s + 7, 2, &h) < 0 || num(s + 10, 2, &mi) < 0)
+		return -1;
+	if (s[4] == ' ' ? num(s + 5, 1, &d) < 0 : num(s + 4, 2, &d) < 0)
+		return -1;
+	if (d < 1 || d > 31 || h > 23 || mi > 59)
+		return -1;
+	if (c->year == 0) {
+		c->year = mon > c->ref_mon ? c->ref_year - 1 : c->ref_year;
+		c->last_mon = mon;
+		c->first_mon = mon;
+		c->first_year = c->year;
+	}
+	year = c->year;
+	if (mon + 6 < c->last_mon) {
+		year = ++c->year;
+		c->last_mon = mon;
+	} else if (mon > c->last_mon + 6) {
+		year--;		/* a straggler from before New Year */
+	} else {
+		c->last_mon = mon;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_isdst = -1;
+	memcpy(c->key, s, 12);
+	c->key_year = year;
+	c->key_time = mktime(&tm);
+	if (year != c->year)
+		c->key[0] = '\0';	/* never reuse a straggler's minute */
+	return c->key_time + se;
+}
+
+long long logscan_days_from_civil(int y, int m, int d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* clock_rfc3339 - like stamp_rfc3339 with the minute cached. */
+static size_t clock_rfc3339(struct logscan_clock *c, const char *s, size_t len, time_t *t)
+{
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+	size_t i = 19;
+
+	if (len < 21 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || num(s + 17, 2, &se) < 0 || se > 60)
+		return 0;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && DIGIT(s[i]); i++)
+			;
+	if (i < len && s[i] == 'Z') {
+		i++;
+	} else if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&
+		   num(s + i + 1, 2, &oh) == 0 && num(s + i + 4, 2, &om) == 0) {
+		sign = s[i] == '-' ? -1 : 1;
+		i += 6;
+	} else if (i + 5 <= len && (s[i] == '+' || s[i] == '-') &&
+		   num(s + i + 1, 2, &oh) == 0 && num(s + i + 3, 2, &om) == 0) {
+		sign = s[i] == '-' ? -1 : 1;	/* journalctl -o short-iso: +0000 */
+		i += 5;
+	} else {
+		return 0;
+	}
+	if (i >= len || s[i] != ' ')
+		return 0;
+	if (c->rkey[0] == '\0' || memcmp(s, c->rkey, 16) != 0) {
+		if (num(s, 4, &y) < 0 || num(s + 5, 2, &mo) < 0 || num(s + 8, 2, &d) < 0 ||
+		    num(s + 11, 2, &h) < 0 || num(s + 14, 2, &mi) < 0)
+			return 0;
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+			return 0;
+		memcpy(c->rkey, s, 16);
+		c->rkey_time = (time_t)(logscan_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60);
+	}
+	*t = c->rkey_time + se - sign * (oh * 3600 + om * 60);
+	return i + 1;
+}
+
+/* zbytes - 0x80 in each byte of w that is zero, exactly (no borrow
+ * between bytes); BYTES(c): c in every byte. */
+static inline uint64_t zbytes(uint64_t w)
+{
+	const uint64_t m = 0x7f7f7f7f7f7f7f7full;
+
+	return ~(((w & m) + m) | w | m);
+}
+#define BYTES(c) (0x0101010101010101ull * (unsigned char)(c))
+
+/* Bytes that end a program name, and its '/' (one table look-up a byte). */
+#define P_END 1
+#define P_SLASH 2
+static const unsigned char pclass[256] = { ['['] = P_END, [':'] = P_END, [' '] = P_END,
+					   ['/'] = P_SLASH };
+
+/* logscan_split - stamp, host, program[pid]: [QID: ]text, no copies. */
+int logscan_split(const char *line, size_t len, struct logscan_clock *c,
+		  struct logscan_view *v)
+{
+	const char *s = line, *end, *p, *q;
+	size_t n;
+
+	v->pid = -1;
+	v->queue_id = NULL;
+	v->qidlen = 0;
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	end = line + len;
+	if (len >= 16 && s[3] == ' ' && s[6] == ' ' && s[9] == ':' && s[12] == ':' &&
+	    s[15] == ' ' && (unsigned)((s[0] | 0x20) - 'a') < 26) {
+		if ((v->time = clock_classic(c, s)) == (time_t)-1)
+			return -1;
+		p = s + 16;
+	} else if ((n = clock_rfc3339(c, s, len, &v->time)) > 0) {
+		p = s + n;
+	} else {
+		return -1;
+	}
+	v->host = p;
+	if ((q = memchr(p, ' ', (size_t)(end - p))) == NULL || q == p)
+		return -1;
+	v->hostlen = (size_t)(q - p);
+	p = q + 1;
+	v->program = p;
+	v->service = p;
+	q = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* eight bytes at a time: program names are a dozen bytes or more */
+	for (; q + 8 <= end; q += 8) {
+		uint64_t w, stop, slash;
+
+		memcpy(&w, q, 8);
+		stop = zbytes(w ^ BYTES('[')) | zbytes(w ^ BYTES(':')) | zbytes(w ^ BYTES(' '));
+		slash = zbytes(w ^ BYTES('/'));
+		if (stop)
+			slash &= (stop & -stop) - 1;	/* the slashes before the end */
+		if (slash)
+			v->service = q + (63 - __builtin_clzll(slash)) / 8 + 1;
+		if (stop) {
+			q += __builtin_ctzll(stop) / 8;
+			goto program_end;
+		}
+	}
+#endif
+	for (; q < end; q++) {
+		unsigned k = pclass[(unsigned char)*q];
+
+		if (k == P_END)
+			break;
+		if (k == P_SLASH)
+			v->service = q + 1;
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+program_end:
+#endif
+	if (q == p || q >= end)
+		return -1;
+	v->proglen = (size_t)(q - p);
+	v->servlen = (size_t)(q - v->service);
+	if (*q == '[') {
+		long pid = 0;
+
+		for (q++; q < end && (unsigned)(*q - '0') < 10 && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (q >= end || *q != ']')
+			return -1;
+		v->pid = pid;
+		q++;
+	}
+	if (q + 1 >= end || q[0] != ':' || q[1] != ' ')
+		return -1;
+	q += 2;
+	if ((n = queue_id_at(q, (size_t)(end - q))) > 0) {
+		v->queue_id = q;
+		v->qidlen = n;
+		q += n + 2;
+	}
+	v->text = q;
+	v->textlen = (size_t)(end - q);
+	return 0;
+}
+
 /* logscan_file_open - remember where the file ends now. */
+/* not_regular - the error for a log that is a FIFO or a device: opening a
+ * FIFO waits for a writer (past any deadline), and maillog_file =
+ * /dev/stdout goes to the output of whoever started Postfix. */
+static int not_regular(const char *path, struct err *e)
+{
+	return err_set(e, ERR_INVALID, "log file %s: not a regular file; relaydeck follows "
+		       "the mail log only in a regular file (set maillog_file to one)", path);
+}
+
 int logscan_file_open(struct logscan_file *f, const char *path, int from_start, struct err *e)
 {
 	struct stat st;
@@ -189,6 +437,8 @@ int logscan_file_open(struct logscan_file *f, const char *path, int from_start, 
 	buf_init(&f->partial, LINE_CAP);
 	if ((f->path = strdup(path)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return not_regular(path, e);
 	if (!from_start && stat(path, &st) == 0)
 		f->off = st.st_size;
 	else if (!from_start && errno != ENOENT)
@@ -204,10 +454,16 @@ int logscan_file_read(struct logscan_file *f, struct buf *out, struct err *e)
 	ssize_t n;
 
 	if (f->fd < 0) {
-		if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		/* O_NONBLOCK: a FIFO put in its place must not hold the open */
+		if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
 			if (errno == ENOENT)
 				return 0;
 			return err_sys(e, "log file %s", f->path);
+		}
+		if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(f->fd);
+			f->fd = -1;
+			return not_regular(f->path, e);
 		}
 	}
 	if (fstat(f->fd, &st) == 0 && st.st_size < f->off) {

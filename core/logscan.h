@@ -42,6 +42,49 @@ struct logscan_line {
 /* logscan_parse_line - 0 and out filled, -1 when line is not a log line. */
 int logscan_parse_line(const char *line, size_t len, struct logscan_line *out);
 
+/* The year of classic stamps ("Dec 31 23:59:59" has none). A file is read
+ * with a clock started from the time of its last line (its mtime): the
+ * first line takes that year, or the year before when its month is later
+ * than the mtime's; a month that goes back by more than six (December to
+ * January) starts the next year, one that jumps forward by more than six
+ * (a late December line after January's) belongs to the year before. The
+ * last minute's time is cached (mktime is slow). */
+struct logscan_clock {
+	int year;		/* of the lines now being read; 0 until the first line */
+	int ref_year, ref_mon;	/* from the reference time */
+	int last_mon;
+	char key[12];		/* "Mmm dd hh:mm" of the cached minute */
+	int key_year;
+	time_t key_time;
+	int first_mon, first_year;	/* of the first classic stamp read; -1, 0 none */
+	char rkey[16];		/* "YYYY-MM-DDTHH:MM" of RFC 3339 stamps */
+	time_t rkey_time;
+};
+
+/* logscan_clock_init - a clock for lines that end at ref (local time). */
+void logscan_clock_init(struct logscan_clock *c, time_t ref);
+
+/* A log line split in place: pointers into the caller's line. */
+struct logscan_view {
+	time_t time;
+	const char *host;
+	size_t hostlen;
+	const char *program;	/* "postfix-out/smtp" */
+	size_t proglen;
+	const char *service;	/* "smtp": the last part of program */
+	size_t servlen;
+	long pid;		/* -1 when absent */
+	const char *queue_id;	/* NULL when none */
+	size_t qidlen;
+	const char *text;	/* after "QID: " or after ": " */
+	size_t textlen;
+};
+
+/* logscan_split - like logscan_parse_line without copies, classic stamps
+ * dated by c. 0, or -1 when the line is not a log line. */
+int logscan_split(const char *line, size_t len, struct logscan_clock *c,
+		  struct logscan_view *v);
+
 struct logscan_file {
 	char *path;
 	int fd;
@@ -92,5 +135,9 @@ int logscan_trace_feed(struct logscan_trace *t, const struct logscan_line *l);
 
 /* logscan_status_name - "sent", "deferred", "bounced", "expired", "". */
 const char *logscan_status_name(enum logscan_status s);
+
+/* logscan_days_from_civil - days since 1970-01-01 of a proleptic
+ * Gregorian date (timegm without the C library's time zone state). */
+long long logscan_days_from_civil(int y, int m, int d);
 
 #endif

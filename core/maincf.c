@@ -7,7 +7,8 @@
  * physical line; a hash table maps names to their definitions in file
  * order. Edits mark lines deleted or give a line owned replacement text;
  * nothing is shifted, so an edit costs the size of the definition, not of
- * the file. Line numbers come from a Fenwick tree of rows per physical
+ * the file: the definition's text becomes its first line's owned text,
+ * the rest of its lines are marked deleted. Line numbers come from a Fenwick tree of rows per physical
  * line, so edits and maincf_line stay O(log n) however they interleave.
  *
  * Postfix's rules, established with `postconf -c DIR -n` (Postfix 3.7.11):
@@ -36,11 +37,13 @@
  * - `postconf -n` prints "name = value" sorted by strcmp() on the name,
  *   the value split on " \t\r\n" and joined by single spaces (\f and \v
  *   stay inside words), "name =" when empty, $name references left
- *   unexpanded. It omits names Postfix does not know unless another value
- *   references them as $name/${name}/$(name) (warning "unused
- *   parameter"), and with -c DIR it adds "config_directory = DIR" unless
- *   main.cf sets config_directory. maincf_show prints every name; callers
- *   comparing with postconf must allow for those two differences.
+ *   unexpanded. It omits the names Postfix does not use (warning "unused
+ *   parameter": a name it does not know and that no value, default,
+ *   smtpd_restriction_classes, table configured by name, or master.cf
+ *   entry refers to) and read-only names, and with -c DIR it adds
+ *   "config_directory = DIR" unless main.cf sets config_directory.
+ *   maincf_show prints every name; callers comparing with postconf must
+ *   allow for those differences.
  */
 #include "config.h"
 #include "maincf.h"
@@ -594,47 +597,678 @@ int maincf_name_ok(const char *name)
 	return 1;
 }
 
-/* fold_items - append the folded form: "name =" then one item per indented line.
- * Items are split at postconf's separators only, so the admin's commas stay
- * and the value postconf reports does not change; a { ... } group stays on
- * one line, and an item starting with '#' never starts a line (it would
- * become a comment). */
-static int fold_items(struct buf *b, const char *name, const char *v, size_t n,
-		      const char *eol)
-{
-	size_t i = 0, start;
-	int depth;
+/*
+ * Rewriting one definition in place. The definition's text (its first
+ * line, continuation lines, and the comment and blank lines among them)
+ * is cut into rows; each row holding part of the value is a "unit" with
+ * its words. The new value's words are matched against the units (a
+ * longest common subsequence of whole units, after the common head and
+ * tail), so rows whose words survive stay byte for byte, comment rows stay
+ * where they are, and only the rows that changed are rewritten in their
+ * own layout: the spacing around '=', each row's indentation and trailing
+ * blanks, its line ending. New rows take the indentation of their
+ * neighbours and the definition's style: one item per row when every row
+ * holds one item (an item ends at a comma when the value uses commas,
+ * else at each word; a { ... } group stays whole), else all new words of
+ * a changed stretch on one row. A definition on a single line stays on a
+ * single line.
+ */
 
-	if (buf_printf(b, "%s =", name) < 0)
-		return -1;
+/* A word of a value: bytes up to postconf's separators. */
+struct word {
+	const char *p;
+	size_t len;
+};
+
+/* A row of the definition's text. */
+struct row {
+	const char *p;		/* the row without its end of line */
+	size_t len;
+	const char *eol;	/* "", "\n" or "\r\n" */
+	unsigned char kind;	/* LINE_START, LINE_CONT, LINE_COMMENT, LINE_BLANK */
+	size_t lead;		/* START: through '='; CONT: leading whitespace */
+	size_t gap;		/* START: whitespace between '=' and the content */
+	size_t clen;		/* content after lead + gap, without trailing blanks */
+	size_t w0, nw;		/* the content's words */
+	size_t mj;		/* kept: where its words start in the new value */
+	unsigned char unit;	/* holds words of the value */
+	unsigned char keep;	/* a unit left as it is */
+	unsigned char act;	/* ROW_* below */
+	size_t ca, cb;		/* ROW_REWRITE: its new words */
+	size_t ia, ib;		/* new rows after it: their words (ib > ia) */
+	const char *ind;	/* ... and their indentation */
+	size_t indlen;
+};
+
+enum { ROW_SAME, ROW_REWRITE, ROW_DROP };
+
+enum style {
+	STYLE_SINGLE,	/* the definition is one line: it stays one line */
+	STYLE_ITEMS,	/* one item per row */
+	STYLE_RUNS,	/* rows hold several items: a changed stretch on one row */
+};
+
+/* The rewrite of one definition. */
+struct rewrite {
+	struct buf text;	/* the old text */
+	struct row *rows;
+	size_t nrows;
+	struct word *ow;	/* words of the old units */
+	size_t now;
+	struct word *nw;	/* words of the new value */
+	size_t nnw;
+	int commas;		/* the new value separates items with commas */
+	int ended_eol;		/* the old text ended with an end of line */
+	const char *eol;	/* end of line for new rows */
+};
+
+#define MC_MATCH_CELLS ((size_t)1 << 20)
+
+/* split_words - words of s (n bytes) split at postconf's separators,
+ * appended to *w (grown as needed). */
+static int split_words(const char *s, size_t n, struct word **w, size_t *nw, size_t *aw)
+{
+	size_t i = 0;
+
 	while (i < n) {
-		while (i < n && MC_ISSEP((unsigned char)v[i]))
+		size_t st;
+
+		while (i < n && MC_ISSEP((unsigned char)s[i]))
 			i++;
 		if (i == n)
 			break;
-		start = i;
-		depth = 0;
-		while (i < n && (depth > 0 || !MC_ISSEP((unsigned char)v[i]))) {
-			if (v[i] == '{')
-				depth++;
-			else if (v[i] == '}' && depth > 0)
-				depth--;
+		st = i;
+		while (i < n && !MC_ISSEP((unsigned char)s[i]))
 			i++;
+		if (grow_array((void **)w, aw, *nw, sizeof(**w)) < 0)
+			return -1;
+		(*w)[*nw].p = s + st;
+		(*w)[(*nw)++].len = i - st;
+	}
+	return 0;
+}
+
+/* item_end - end (exclusive) of the item that starts at word i of w[..n):
+ * through a word ending in ',' when commas separate items, else one word;
+ * a { ... } group is never cut, and a word starting with '#' never starts
+ * an item (at the start of a row it would make a comment). */
+static size_t item_end(const struct word *w, size_t i, size_t n, int commas)
+{
+	long depth = 0;
+
+	while (i < n) {
+		const struct word *x = &w[i++];
+
+		for (size_t k = 0; k < x->len; k++)
+			depth += (x->p[k] == '{') - (x->p[k] == '}');
+		if (depth < 0)
+			depth = 0;
+		if (depth == 0 && (!commas || x->p[x->len - 1] == ',') &&
+		    (i == n || w[i].p[0] != '#'))
+			break;
+	}
+	return i;
+}
+
+/* uses_commas - does a word of w[..n) end with a comma? */
+static int uses_commas(const struct word *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].p[w[i].len - 1] == ',')
+			return 1;
+	return 0;
+}
+
+/* trim_right - length of s[..n) without trailing whitespace. */
+static size_t trim_right(const char *s, size_t n)
+{
+	while (n > 0 && MC_ISSPACE((unsigned char)s[n - 1]))
+		n--;
+	return n;
+}
+
+/* rewrite_rows - cut the definition's text into rows and units. */
+static int rewrite_rows(struct rewrite *rw)
+{
+	const char *p = rw->text.data, *end = p + rw->text.len;
+	size_t arows = 0, aow = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct row *r;
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), i = 0, c;
+
+		if (grow_array((void **)&rw->rows, &arows, rw->nrows, sizeof(*rw->rows)) < 0)
+			return -1;
+		r = &rw->rows[rw->nrows];
+		memset(r, 0, sizeof(*r));
+		r->eol = !nl ? "" : (n > 0 && p[n - 1] == '\r') ? "\r\n" : "\n";
+		if (nl && n > 0 && p[n - 1] == '\r')
+			n--;
+		r->p = p;
+		r->len = n;
+		r->kind = (unsigned char)(rw->nrows == 0 ? LINE_START : classify(p, n, 1));
+		if (r->kind == LINE_START) {
+			while (i < n && p[i] != '=')
+				i++;
+			r->lead = i < n ? i + 1 : n;
+		} else if (r->kind == LINE_CONT) {
+			while (i < n && MC_ISSPACE((unsigned char)p[i]))
+				i++;
+			r->lead = i;
 		}
-		if (v[start] == '#') {
-			if (buf_putc(b, ' ') < 0)
+		if (r->kind == LINE_START || r->kind == LINE_CONT) {
+			c = r->lead;
+			while (c < n && MC_ISSPACE((unsigned char)p[c]))
+				c++;
+			r->gap = c - r->lead;
+			r->clen = c < n ? trim_right(p + c, n - c) : 0;
+			r->w0 = rw->now;
+			if (split_words(p + c, r->clen, &rw->ow, &rw->now, &aow) < 0)
 				return -1;
-		} else if (buf_puts(b, eol) < 0 || buf_puts(b, MC_FOLD_INDENT) < 0) {
+			r->nw = rw->now - r->w0;
+			r->unit = r->nw > 0;
+		}
+		rw->nrows++;
+		p = nl ? nl + 1 : end;
+	}
+	rw->ended_eol = rw->nrows > 0 && *rw->rows[rw->nrows - 1].eol;
+	rw->eol = *rw->rows[0].eol ? rw->rows[0].eol : NULL;
+	return 0;
+}
+
+/* unit_at - do row r's words equal the new words from j on? */
+static int unit_at(const struct rewrite *rw, const struct row *r, size_t j, size_t jend)
+{
+	if (j + r->nw > jend)
+		return 0;
+	for (size_t k = 0; k < r->nw; k++) {
+		const struct word *a = &rw->ow[r->w0 + k], *b = &rw->nw[j + k];
+
+		if (a->len != b->len || memcmp(a->p, b->p, a->len) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* keep_unit - mark row r kept, its words at j. */
+static size_t keep_unit(struct row *r, size_t j)
+{
+	r->keep = 1;
+	r->mj = j;
+	return j + r->nw;
+}
+
+/* match_units - choose the units that stay: the common head and tail, then
+ * the longest common subsequence of whole units in between (skipped when
+ * the table would be too large: the middle is then all new). */
+static int match_units(struct rewrite *rw)
+{
+	size_t *u, k = 0, i, i2, j = 0, j2 = rw->nnw;
+	unsigned *L;
+
+	if ((u = malloc((rw->nrows + 1) * sizeof(*u))) == NULL)
+		return -1;
+	for (size_t r = 0; r < rw->nrows; r++)
+		if (rw->rows[r].unit)
+			u[k++] = r;
+	for (i = 0; i < k && unit_at(rw, &rw->rows[u[i]], j, j2); i++)
+		j = keep_unit(&rw->rows[u[i]], j);
+	for (i2 = k; i2 > i && rw->rows[u[i2 - 1]].nw <= j2 - j &&
+	     unit_at(rw, &rw->rows[u[i2 - 1]], j2 - rw->rows[u[i2 - 1]].nw, j2); i2--) {
+		j2 -= rw->rows[u[i2 - 1]].nw;
+		keep_unit(&rw->rows[u[i2 - 1]], j2);
+	}
+	if (i < i2 && j < j2 && (i2 - i + 1) <= MC_MATCH_CELLS / (j2 - j + 1)) {
+		size_t W = j2 - j + 1, a, b;
+
+		if ((L = calloc((i2 - i + 1) * W, sizeof(*L))) == NULL) {
+			free(u);
 			return -1;
 		}
-		if (buf_append(b, v + start, i - start) < 0)
+#define LCELL(a, b) L[((a) - i) * W + ((b) - j)]
+		for (a = i2; a-- > i;) {
+			const struct row *r = &rw->rows[u[a]];
+
+			for (b = j2; b-- > j;) {
+				unsigned best = LCELL(a + 1, b);
+
+				if (LCELL(a, b + 1) > best)
+					best = LCELL(a, b + 1);
+				if (unit_at(rw, r, b, j2) && 1 + LCELL(a + 1, b + r->nw) > best)
+					best = 1 + LCELL(a + 1, b + r->nw);
+				LCELL(a, b) = best;
+			}
+		}
+		for (a = i, b = j; a < i2 && b < j2;) {
+			struct row *r = &rw->rows[u[a]];
+
+			if (unit_at(rw, r, b, j2) && LCELL(a, b) == 1 + LCELL(a + 1, b + r->nw)) {
+				b = keep_unit(r, b);
+				a++;
+			} else if (LCELL(a, b) == LCELL(a + 1, b)) {
+				a++;
+			} else {
+				b++;
+			}
+		}
+#undef LCELL
+		free(L);
+	}
+	free(u);
+	/* Words that come before the first row's own words need that row. */
+	if (rw->rows[0].keep && rw->rows[0].mj > 0)
+		rw->rows[0].keep = 0;
+	return 0;
+}
+
+/* style_of - how the definition lays out its value (see above). */
+static enum style style_of(const struct rewrite *rw)
+{
+	int commas = uses_commas(rw->ow, rw->now), cont = 0;
+
+	for (size_t r = 1; r < rw->nrows; r++)
+		cont |= rw->rows[r].kind == LINE_CONT;
+	if (!cont)
+		return STYLE_SINGLE;
+	for (size_t r = 0; r < rw->nrows; r++) {
+		const struct row *x = &rw->rows[r];
+
+		if (x->unit && item_end(rw->ow, x->w0, x->w0 + x->nw, commas) < x->w0 + x->nw)
+			return STYLE_RUNS;
+	}
+	return STYLE_ITEMS;
+}
+
+/* consistent - do the units' words make up the old value, word for word?
+ * Not when a row boundary falls inside a word (a continuation indented
+ * with \f or \v only), or when the rows do not say what the model says. */
+static int consistent(const struct rewrite *rw, const char *value)
+{
+	size_t k = 0;
+	const char *v = value;
+
+	for (; *v; k++) {
+		size_t n = strcspn(v, " ");
+
+		if (k >= rw->now || rw->ow[k].len != n || memcmp(rw->ow[k].p, v, n) != 0)
+			return 0;
+		v += n + (v[n] == ' ');
+	}
+	return k == rw->now;
+}
+
+/* indent_near - indentation for new rows after row r: r's own, else the
+ * first continuation row's, else four spaces. */
+static void indent_near(const struct rewrite *rw, size_t r, const char **ind, size_t *len)
+{
+	if (rw->rows[r].kind != LINE_CONT) {
+		for (r = 1; r < rw->nrows && rw->rows[r].kind != LINE_CONT; r++)
+			;
+		if (r == rw->nrows) {
+			*ind = MC_FOLD_INDENT;
+			*len = strlen(MC_FOLD_INDENT);
+			return;
+		}
+	}
+	*ind = rw->rows[r].p;
+	*len = rw->rows[r].lead;
+}
+
+/* plan_region - give the new words [wa, wb) to the dropped units d[..nd)
+ * of one stretch; what is left goes on new rows after the last row used
+ * (anchor when none). -1 when a row would start with '#'. */
+static int plan_region(struct rewrite *rw, enum style st, const size_t *d, size_t nd,
+		       size_t anchor, size_t wa, size_t wb)
+{
+	size_t di = 0, w = wa, last = anchor;
+
+	/* the next chunk: one item, or the whole stretch */
+#define NEXT_CHUNK(w) (st == STYLE_ITEMS ? item_end(rw->nw, (w), wb, rw->commas) : wb)
+	if (nd > 0 && d[0] == 0) {
+		struct row *f = &rw->rows[0];
+
+		f->act = ROW_REWRITE;
+		f->ca = w;
+		f->cb = w < wb ? NEXT_CHUNK(w) : w;
+		w = f->cb;
+		last = 0;
+		di = 1;
+	}
+	for (; di < nd; di++) {
+		struct row *r = &rw->rows[d[di]];
+
+		if (w < wb) {
+			r->act = ROW_REWRITE;
+			r->ca = w;
+			r->cb = w = NEXT_CHUNK(w);
+			last = d[di];
+			if (rw->nw[r->ca].p[0] == '#')
+				return -1;
+		} else {
+			r->act = ROW_DROP;
+		}
+	}
+	if (w < wb) {
+		struct row *r = &rw->rows[last];
+
+		if (rw->nw[w].p[0] == '#')
+			return -1;
+		r->ia = w;
+		r->ib = wb;
+		indent_near(rw, last, &r->ind, &r->indlen);
+	}
+#undef NEXT_CHUNK
+	return 0;
+}
+
+/* plan_layout - decide every row's fate; -1 (nothing decided that matters)
+ * when the value must go on the first line instead. */
+static int plan_layout(struct rewrite *rw, enum style st)
+{
+	size_t *d, nd = 0, anchor = 0, wa = 0;
+
+	if ((d = malloc((rw->nrows + 1) * sizeof(*d))) == NULL)
+		return -2;
+	for (size_t r = 0; r <= rw->nrows; r++) {
+		struct row *x = r < rw->nrows ? &rw->rows[r] : NULL;
+
+		if (x && !x->unit)
+			continue;
+		if (x && !x->keep) {
+			d[nd++] = r;
+			continue;
+		}
+		if (plan_region(rw, st, d, nd, anchor, wa, x ? x->mj : rw->nnw) < 0) {
+			free(d);
+			return -1;
+		}
+		if (x) {
+			anchor = r;
+			wa = x->mj + x->nw;
+		}
+		nd = 0;
+	}
+	free(d);
+	return 0;
+}
+
+/* put_words - the new words [a, b) joined by single spaces. */
+static int put_words(struct buf *out, const struct rewrite *rw, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if ((i > a && buf_putc(out, ' ') < 0) ||
+		    buf_append(out, rw->nw[i].p, rw->nw[i].len) < 0)
+			return -1;
+	return 0;
+}
+
+/* put_first - the first row with content [ca, cb) or, when raw is given,
+ * that text; the spacing after '=' and trailing blanks stay. */
+static int put_first(struct buf *out, const struct rewrite *rw, const char *raw, size_t rawlen,
+		     size_t ca, size_t cb)
+{
+	const struct row *f = &rw->rows[0];
+	size_t after = f->lead + f->gap + f->clen;
+
+	/* "name" alone, its '=' on a continuation line (dropped with it):
+	 * the name line gets its own '=' */
+	if (f->lead == 0 || f->p[f->lead - 1] != '=') {
+		if (buf_append(out, f->p, trim_right(f->p, f->lead)) < 0 || buf_puts(out, " =") < 0)
+			return -1;
+		if (raw ? rawlen == 0 : ca == cb)
+			return 0;
+		if (buf_putc(out, ' ') < 0)
+			return -1;
+		return raw ? buf_append(out, raw, rawlen) : put_words(out, rw, ca, cb);
+	}
+	if (buf_append(out, f->p, f->lead) < 0)
+		return -1;
+	if (raw ? rawlen == 0 : ca == cb)
+		return 0;
+	if (f->gap > 0 || f->clen > 0) {
+		if (buf_append(out, f->p + f->lead, f->gap) < 0)
+			return -1;
+	} else if (f->lead >= 2 && MC_ISSPACE((unsigned char)f->p[f->lead - 2]) &&
+		   buf_putc(out, ' ') < 0) {
+		return -1;	/* "name =" gets "name = value", "name=" gets "name=value" */
+	}
+	if ((raw ? buf_append(out, raw, rawlen) : put_words(out, rw, ca, cb)) < 0)
+		return -1;
+	/* trailing blanks after the old content stay; none after an empty one */
+	return f->clen ? buf_append(out, f->p + after, f->len - after) : 0;
+}
+
+/* row_begin - start a row: end the previous one (pending eol). */
+static int row_begin(struct buf *out, const char **pending, const char *eol)
+{
+	int r = 0;
+
+	if (*pending)
+		r = buf_puts(out, **pending ? *pending : eol);
+	*pending = NULL;
+	return r;
+}
+
+/* render - the new text of the definition into out. raw (the new value,
+ * trimmed) is the first row's content in the single-line layout. */
+static int render(struct buf *out, const struct rewrite *rw, enum style st, const char *raw,
+		  size_t rawlen)
+{
+	const char *pending = NULL, *eol = rw->eol;
+
+	for (size_t r = 0; r < rw->nrows; r++) {
+		const struct row *x = &rw->rows[r];
+
+		if (st == STYLE_SINGLE && x->kind == LINE_CONT)
+			continue;
+		if (x->act == ROW_DROP)
+			continue;
+		if (row_begin(out, &pending, eol) < 0)
+			return -1;
+		if (st == STYLE_SINGLE && r == 0) {
+			if (put_first(out, rw, raw, rawlen, 0, 0) < 0)
+				return -1;
+		} else if (x->act == ROW_REWRITE && r == 0) {
+			if (put_first(out, rw, NULL, 0, x->ca, x->cb) < 0)
+				return -1;
+		} else if (x->act == ROW_REWRITE) {
+			size_t after = x->lead + x->gap + x->clen;
+
+			if (buf_append(out, x->p, x->lead) < 0 || put_words(out, rw, x->ca, x->cb) < 0 ||
+			    buf_append(out, x->p + after, x->len - after) < 0)
+				return -1;
+		} else if (buf_append(out, x->p, x->len) < 0) {
+			return -1;
+		}
+		pending = x->eol;
+		for (size_t w = x->ia; w < x->ib;) {
+			size_t e = st == STYLE_ITEMS ? item_end(rw->nw, w, x->ib, rw->commas) : x->ib;
+
+			if (row_begin(out, &pending, eol) < 0 || buf_append(out, x->ind, x->indlen) < 0 ||
+			    put_words(out, rw, w, e) < 0)
+				return -1;
+			pending = "";
+			w = e;
+		}
+	}
+	if (rw->ended_eol && pending && buf_puts(out, *pending ? pending : eol) < 0)
+		return -1;
+	return 0;
+}
+
+/* rewrite_free - release a rewrite's arrays. */
+static void rewrite_free(struct rewrite *rw)
+{
+	buf_free(&rw->text);
+	free(rw->rows);
+	free(rw->ow);
+	free(rw->nw);
+}
+
+/* def_text - the current text of d's lines (added newlines included). */
+static int def_text(const struct maincf *m, const struct def *d, struct buf *out)
+{
+	for (size_t i = d->first; i <= d->last; i++) {
+		const struct line *l = &m->lines[i];
+
+		if (l->deleted)
+			continue;
+		if (buf_append(out, l->text, l->len) < 0 || (l->add_eol && buf_puts(out, m->eol) < 0))
 			return -1;
 	}
 	return 0;
 }
 
-/* count_items - number of separator-delimited words in v. */
-static size_t count_items(const char *v, size_t n)
+/* def_replace - d's lines become text (owned, may be NULL for none). */
+static void def_replace(struct maincf *m, struct def *d, char *text, size_t len)
+{
+	struct line *f = &m->lines[d->first];
+	long rows;
+
+	for (size_t i = d->first + 1; i <= d->last; i++) {
+		if (!m->lines[i].deleted)
+			line_delete(m, i);
+		m->lines[i].add_eol = 0;
+	}
+	if (text == NULL) {
+		line_delete(m, d->first);
+		f->add_eol = 0;
+		return;
+	}
+	rows = line_rows(f);
+	free(f->owned);
+	f->owned = text;
+	f->text = text;
+	f->len = len;
+	f->add_eol = 0;
+	line_touch(m, d->first, rows);
+	d->last = d->first;
+}
+
+/* def_rewrite - give d the value norm (raw: as the caller wrote it,
+ * trimmed) in d's own layout; -1 when out of memory. */
+static int def_rewrite(struct maincf *m, struct def *d, const char *norm, const char *raw,
+		       size_t rawlen)
+{
+	struct rewrite rw;
+	struct buf out = BUF_INIT;
+	enum style st;
+	size_t anw = 0, len;
+	int r;
+	char *text;
+
+	memset(&rw, 0, sizeof(rw));
+	buf_init(&rw.text, 0);
+	if (def_text(m, d, &rw.text) < 0 || rewrite_rows(&rw) < 0 ||
+	    split_words(norm, strlen(norm), &rw.nw, &rw.nnw, &anw) < 0)
+		goto nomem;
+	if (rw.eol == NULL)
+		rw.eol = m->eol;
+	rw.commas = uses_commas(rw.nw, rw.nnw);
+	st = style_of(&rw);
+	if (st != STYLE_SINGLE && consistent(&rw, d->value)) {
+		if (match_units(&rw) < 0)
+			goto nomem;
+		if ((r = plan_layout(&rw, st)) == -2)
+			goto nomem;
+		if (r < 0) {
+			/* forget the partial plan: the value goes on the first line */
+			for (size_t i = 0; i < rw.nrows; i++) {
+				rw.rows[i].act = ROW_SAME;
+				rw.rows[i].ia = rw.rows[i].ib = 0;
+			}
+			st = STYLE_SINGLE;
+		}
+	} else {
+		st = STYLE_SINGLE;
+	}
+	if (render(&out, &rw, st, raw, rawlen) < 0)
+		goto nomem;
+	rewrite_free(&rw);
+	len = out.len;
+	if ((text = buf_steal(&out)) == NULL)
+		return -1;
+	def_replace(m, d, text, len);
+	return 0;
+nomem:
+	rewrite_free(&rw);
+	buf_free(&out);
+	return -1;
+}
+
+/* def_remove - drop d's lines but the comment and blank lines among them. */
+static int def_remove(struct maincf *m, struct def *d)
+{
+	struct rewrite rw;
+	struct buf out = BUF_INIT;
+	const char *pending = NULL;
+	size_t len;
+	char *text = NULL;
+
+	memset(&rw, 0, sizeof(rw));
+	buf_init(&rw.text, 0);
+	if (def_text(m, d, &rw.text) < 0 || rewrite_rows(&rw) < 0)
+		goto nomem;
+	for (size_t r = 0; r < rw.nrows; r++) {
+		const struct row *x = &rw.rows[r];
+
+		if (x->kind != LINE_COMMENT && x->kind != LINE_BLANK)
+			continue;
+		if (row_begin(&out, &pending, rw.eol ? rw.eol : m->eol) < 0 ||
+		    buf_append(&out, x->p, x->len) < 0)
+			goto nomem;
+		pending = x->eol;
+	}
+	if (rw.ended_eol && pending && buf_puts(&out, *pending ? pending : rw.eol ? rw.eol : m->eol) < 0)
+		goto nomem;
+	rewrite_free(&rw);
+	len = out.len;
+	if (len > 0 && (text = buf_steal(&out)) == NULL)
+		return -1;
+	buf_free(&out);
+	def_replace(m, d, text, len);
+	return 0;
+nomem:
+	rewrite_free(&rw);
+	buf_free(&out);
+	return -1;
+}
+
+/* fold_items - append the folded form: "name =" then one item per
+ * indented line (item_end: the admin's commas stay where they are, a
+ * { ... } group stays whole, a word starting with '#' never starts a line),
+ * so postconf reports the same value. */
+static int fold_items(struct buf *b, const char *name, const char *v, size_t n,
+		      const char *eol)
+{
+	struct word *w = NULL;
+	size_t nw = 0, aw = 0, i = 0;
+	int commas, r = -1;
+
+	if (split_words(v, n, &w, &nw, &aw) < 0 || buf_printf(b, "%s =", name) < 0)
+		goto out;
+	commas = uses_commas(w, nw);
+	while (i < nw) {
+		size_t e = item_end(w, i, nw, commas);
+
+		/* only the very first word can start with '#': it stays on the first line */
+		if (w[i].p[0] == '#' ? buf_putc(b, ' ') < 0
+				     : (buf_puts(b, eol) < 0 || buf_puts(b, MC_FOLD_INDENT) < 0))
+			goto out;
+		for (size_t k = i; k < e; k++)
+			if ((k > i && buf_putc(b, ' ') < 0) || buf_append(b, w[k].p, w[k].len) < 0)
+				goto out;
+		i = e;
+	}
+	r = 0;
+out:
+	free(w);
+	return r;
+}
+
+/* count_words - number of separator-delimited words in v. */
+static size_t count_words(const char *v, size_t n)
 {
 	size_t i, count = 0;
 
@@ -658,7 +1292,7 @@ static int render_def(struct buf *b, const char *name, const char *value, const 
 	}
 	if (n == 0)
 		return buf_printf(b, "%s =", name);
-	if (strlen(name) + 3 + n <= MC_FOLD_COLUMNS || count_items(v, n) < 2) {
+	if (strlen(name) + 3 + n <= MC_FOLD_COLUMNS || count_words(v, n) < 2) {
 		if (buf_printf(b, "%s = ", name) < 0)
 			return -1;
 		return buf_append(b, v, n);
@@ -715,10 +1349,8 @@ int maincf_set(struct maincf *m, const char *name, const char *value, struct err
 {
 	struct buf b;
 	const struct def *d;
-	const char *eol, *final;
 	char *norm, *owned;
 	size_t i, len, prev;
-	long rows;
 
 	if (check_edit(name, value, e) < 0)
 		return -1;
@@ -730,33 +1362,24 @@ int maincf_set(struct maincf *m, const char *name, const char *value, struct err
 	d = effective_def(m, name);
 	if (d != NULL) {
 		struct def *dd = &m->defs[d - m->defs];
-		struct line *start = &m->lines[d->first];
-		int kept = 0;
+		const char *v = value;
+		size_t n = strlen(value);
 
-		/* Keep the file's line ending style and its (missing) final newline. */
-		for (i = d->first + 1; i <= d->last; i++)
-			if (m->lines[i].kind != LINE_CONT)
-				kept = 1;
-		final = line_eol(kept ? start : &m->lines[d->last]);
-		eol = *line_eol(start) ? line_eol(start) : m->eol;
-		if (render_def(&b, name, value, eol) < 0 || buf_puts(&b, final) < 0)
+		/* The value it already has: not a byte changes. */
+		if (strcmp(norm, dd->value) == 0) {
+			free(norm);
+			return 0;
+		}
+		while (n > 0 && MC_ISSPACE((unsigned char)v[n - 1]))
+			n--;
+		while (n > 0 && MC_ISSPACE((unsigned char)*v)) {
+			v++;
+			n--;
+		}
+		if (def_rewrite(m, dd, norm, v, n) < 0)
 			goto nomem;
-		len = b.len;
-		if ((owned = buf_steal(&b)) == NULL)
-			goto nomem;
-		/* Comment and blank lines inside the old definition stay, after it. */
-		for (i = d->first + 1; i <= d->last; i++)
-			if (m->lines[i].kind == LINE_CONT)
-				line_delete(m, i);
-		rows = line_rows(start);
-		free(start->owned);
-		start->owned = owned;
-		start->text = owned;
-		start->len = len;
-		line_touch(m, dd->first, rows);
 		free(dd->value);
 		dd->value = norm;
-		dd->last = dd->first;
 		return 0;
 	}
 
@@ -793,7 +1416,7 @@ nomem:
 int maincf_unset(struct maincf *m, const char *name, struct err *e)
 {
 	struct param *p;
-	size_t idx, i, j;
+	size_t idx, i;
 
 	if (check_edit(name, NULL, e) < 0)
 		return -1;
@@ -803,10 +1426,8 @@ int maincf_unset(struct maincf *m, const char *name, struct err *e)
 	for (i = 0; i < p->ndefs; i++) {
 		struct def *d = &m->defs[p->defs[i]];
 
-		line_delete(m, d->first);
-		for (j = d->first + 1; j <= d->last; j++)
-			if (m->lines[j].kind == LINE_CONT)
-				line_delete(m, j);
+		if (def_remove(m, d) < 0)
+			return err_set(e, ERR_NOMEM, "%s: out of memory", name);
 		d->live = 0;
 	}
 	p->ndefs = 0;

@@ -40,24 +40,31 @@ const char *maincf_get(const struct maincf *m, const char *name);
 /* maincf_line - 1-based line where the effective definition starts, or 0. */
 int maincf_line(const struct maincf *m, const char *name);
 
-/* maincf_set - define name = value. The effective definition is replaced in
- * place (earlier, inert duplicates are left alone); a new name is appended
- * at the end of the file. A long list value is folded onto indented
- * continuation lines. value must not contain a newline or NUL.
- * Details: "name = value" when it fits in 80 columns (or is one word),
- * else "name =" and one word per line indented by four spaces, split at
- * whitespace only (commas stay where the admin put them; a { ... } group
- * stays on one line), so postconf reports the same value. Comment and
- * blank lines inside the old definition are kept, after the new one. The
- * file's CRLF/LF style and a missing final newline are kept. Leading and
- * trailing whitespace of value is dropped. ERR_INVALID for a name that
- * fails maincf_name_ok or a value with control characters (\n, \r, ...;
- * tab is allowed). */
+/* maincf_set - define name = value. The value the effective definition
+ * already has (as postconf -n compares: split at blanks) changes no byte.
+ * Otherwise the effective definition is edited in place (earlier, inert
+ * duplicates are left alone) in its own layout: only the lines whose words
+ * changed are rewritten, each keeping its indentation, the spacing around
+ * '=', its trailing blanks and line ending; comment and blank lines
+ * between continuation lines stay where they are; new lines take their
+ * neighbours' indentation and the definition's style (one item per line,
+ * an item ending at a comma when the value uses commas, else at each
+ * word, a { ... } group whole; or a run of words on one line); a
+ * definition on one line stays on one line. A new name is appended at the
+ * end of the file: "name = value" when it fits in 80 columns (or is one
+ * item), else "name =" and one item per line indented by four spaces.
+ * Words are only ever split at whitespace, so postconf reports the value
+ * set. The file's CRLF/LF style and a missing final newline are kept.
+ * Leading and trailing whitespace of value is dropped. value must not
+ * contain a newline or NUL: ERR_INVALID for a name that fails
+ * maincf_name_ok or a value with control characters (\n, \r, ...; tab is
+ * allowed). */
 int maincf_set(struct maincf *m, const char *name, const char *value, struct err *e);
 
 /* maincf_unset - remove every definition of name (like `postconf -X`):
  * their first and continuation lines; comment and blank lines among them
- * stay. Returns 0 also when name was not set. */
+ * stay (a file without a final newline keeps it so). Returns 0 also when
+ * name was not set. */
 int maincf_unset(struct maincf *m, const char *name, struct err *e);
 
 /* maincf_name_ok - 1 when name is [A-Za-z0-9_.-]+ (at most 256 bytes), the
@@ -71,8 +78,9 @@ int maincf_names(const struct maincf *m, const char ***names, size_t *count);
 
 /* maincf_show - `postconf -n` output: "name = value\n", sorted by name
  * (strcmp), "name =\n" for an empty value. It prints every name set;
- * postconf -n also omits names Postfix does not know and nothing
- * references ("unused parameter"), and with -c DIR adds
+ * postconf -n also omits the names Postfix does not use ("unused
+ * parameter"; only Postfix can say which: relaydeck's show takes the
+ * names from the host's postconf -n), and with -c DIR adds
  * "config_directory = DIR" unless the file sets it. */
 int maincf_show(const struct maincf *m, struct buf *out);
 

@@ -38,6 +38,7 @@
 #include <openssl/crypto.h>
 
 #include "changeset.h"
+#include "secrecy.h"
 #include "target.h"
 #include "valid.h"
 
@@ -113,6 +114,16 @@ static int utf8_ok(const unsigned char *s, size_t len)
 		unsigned c = s[i];
 		size_t n;
 		unsigned min, cp;
+		uint64_t w;
+
+		/* eight ASCII bytes at a time: tables are mostly ASCII */
+		if (i + 8 <= len) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 
 		if (c < 0x80) {
 			i++;
@@ -238,8 +249,9 @@ static int reindex(struct maps *m)
 		struct item *it = &m->items[i];
 
 		it->line = line;
-		for (size_t k = 0; k < it->rawlen; k++)
-			line += it->raw[k] == '\n';
+		for (const char *p = it->raw, *end = it->raw + it->rawlen;
+		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			line++;
 		if (it->kind == IT_ENTRY)
 			m->ent[m->nent++] = i;
 	}
@@ -512,9 +524,16 @@ static int split_logical(struct maps *m, struct item *it, const char *text, size
 	return 0;
 }
 
-/* Key set for duplicate detection: open addressing on item indexes. */
+/* Key set for duplicate detection: open addressing on item indexes,
+ * each with the top bits of its key's hash, so a probe that meets
+ * another key rarely reads that key (a cache miss each on 1M entries). */
+struct kslot {
+	uint32_t idx;		/* item index + 1, 0 = empty */
+	uint32_t tag;		/* high half of the key's hash */
+};
+
 struct kset {
-	size_t *slot;		/* item index + 1, 0 = empty */
+	struct kslot *slot;
 	size_t mask;
 	int fold;
 };
@@ -527,7 +546,9 @@ static uint64_t key_hash(const char *s, int fold)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		h = (h ^ (fold ? (unsigned char)tolower(c) : c)) * 1099511628211ull;
+		if (fold && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 1099511628211ull;
 	}
 	return h;
 }
@@ -535,6 +556,15 @@ static uint64_t key_hash(const char *s, int fold)
 /* key_eq - keys equal as Postfix compares them. */
 static int key_eq(const char *a, const char *b, int fold)
 {
+	unsigned char ca = (unsigned char)a[0], cb = (unsigned char)b[0];
+
+	/* the first bytes decide most comparisons of a linear search */
+	if (fold && ca >= 'A' && ca <= 'Z')
+		ca = (unsigned char)(ca - 'A' + 'a');
+	if (fold && cb >= 'A' && cb <= 'Z')
+		cb = (unsigned char)(cb - 'A' + 'a');
+	if (ca != cb && ca < 0x80 && cb < 0x80)
+		return 0;
 	return fold ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
@@ -551,20 +581,28 @@ static int check_duplicates(struct maps *m)
 		return -1;
 	ks.mask = size - 1;
 	ks.fold = folds(m->kind);
+	if (m->n >= UINT32_MAX) {
+		free(ks.slot);
+		return -1;
+	}
 	for (size_t i = 0; i < m->nent; i++) {
 		struct item *it = &m->items[m->ent[i]];
-		size_t h = (size_t)key_hash(it->key, ks.fold) & ks.mask;
+		uint64_t full = key_hash(it->key, ks.fold);
+		uint32_t tag = (uint32_t)(full >> 32);
+		size_t h = (size_t)full & ks.mask;
 
 		for (;; h = (h + 1) & ks.mask) {
-			if (ks.slot[h] == 0) {
-				ks.slot[h] = m->ent[i] + 1;
+			if (ks.slot[h].idx == 0) {
+				ks.slot[h].idx = (uint32_t)m->ent[i] + 1;
+				ks.slot[h].tag = tag;
 				break;
 			}
-			if (key_eq(m->items[ks.slot[h] - 1].key, it->key, ks.fold)) {
+			if (ks.slot[h].tag == tag &&
+			    key_eq(m->items[ks.slot[h].idx - 1].key, it->key, ks.fold)) {
 				buf_printf(&m->warnings,
 					   "%s:%d: duplicate %s '%s' (first at line %d); %s\n",
 					   m->path, it->line, ordered(m->kind) ? "pattern" : "key",
-					   it->key, m->items[ks.slot[h] - 1].line,
+					   it->key, m->items[ks.slot[h].idx - 1].line,
 					   ordered(m->kind) ? "it never matches"
 							    : "Postfix uses the first");
 				break;
@@ -682,9 +720,10 @@ nomem:
 	return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
 }
 
-/* maps_parse - see maps.h. */
-struct maps *maps_parse(const char *type, const char *path, const char *data, size_t len,
-			struct err *e)
+/* parse_owned - the model of src[0..len) (NUL-terminated), which it
+ * takes over: freed (wiped) with the model, or here on failure. */
+static struct maps *parse_owned(const char *type, const char *path, char *src, size_t len,
+				struct err *e)
 {
 	struct maps *m;
 	enum map_kind kind = type && *type ? maps_kind(type) : MAP_INDEXED;
@@ -692,30 +731,30 @@ struct maps *maps_parse(const char *type, const char *path, const char *data, si
 	if (kind == MAP_UNKNOWN) {
 		err_set(e, ERR_INVALID, "%s: unknown or unsupported table type '%s'",
 			path ? path : "table", type);
+		wipe_free(src, len);
 		return NULL;
 	}
 	if (kind == MAP_INLINE) {
 		err_set(e, ERR_INVALID, "inline tables live in main.cf, not in a file");
+		wipe_free(src, len);
 		return NULL;
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
+		wipe_free(src, len);
 		return NULL;
 	}
 	m->kind = kind;
 	buf_init(&m->warnings, 0);
+	m->src = src;
+	m->srclen = len;
 	m->type = strdup(type ? type : "");
 	m->path = strdup(path ? path : "");
-	m->src = malloc(len + 1);
 	if (m->type == NULL || m->path == NULL || m->src == NULL) {
 		maps_free(m);
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (len)
-		memcpy(m->src, data, len);
-	m->src[len] = '\0';
-	m->srclen = len;
 	if (parse_lines(m, e) < 0 || reindex(m) < 0 || check_duplicates(m) < 0) {
 		if (e->code == ERR_OK)
 			err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
@@ -723,6 +762,30 @@ struct maps *maps_parse(const char *type, const char *path, const char *data, si
 		return NULL;
 	}
 	return m;
+}
+
+/* maps_parse - see maps.h. */
+struct maps *maps_parse(const char *type, const char *path, const char *data, size_t len,
+			struct err *e)
+{
+	char *src = malloc(len + 1);
+
+	if (src == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (len)
+		memcpy(src, data, len);
+	src[len] = '\0';
+	return parse_owned(type, path, src, len, e);
+}
+
+/* maps_parse_buf - see maps.h. */
+struct maps *maps_parse_buf(const char *type, const char *path, struct buf *b, struct err *e)
+{
+	size_t len = b->len;
+
+	return parse_owned(type, path, buf_steal(b), len, e);
 }
 
 /* maps_serialize - the bytes of every item in order. */
@@ -959,7 +1022,8 @@ int maps_stage(struct changeset *cs, const struct maps *m, mode_t mode, unsigned
 	}
 	if (m->kind == MAP_INDEXED)
 		flags |= CS_POSTMAP;
-	r = changeset_stage_map(cs, m->path, b.data, b.len, mode, flags,
+	/* handed over, not copied: a table may be 50 MB */
+	r = changeset_stage_buf(cs, m->path, &b, mode, flags,
 				m->kind == MAP_INDEXED ? m->type : NULL, e);
 	buf_wipe_free(&b);
 	return r;
@@ -1019,9 +1083,12 @@ int maps_query(struct target *t, const char *spec, const char *key, int fold,
 /* try_lookup - first match for addr in param's tables, in main.cf's
  * order; the key forms are the ones Postfix tries for that table. 1 with
  * the step filled on a match, 0 when none, -1 on a postmap error. */
-static int try_lookup(struct target *t, const struct map_ref *refs, size_t n, const char *addr,
-		      int transport, struct maps_try_step *st, struct err *e)
+static int try_lookup(struct target *t, struct secrecy *sec, const struct map_ref *refs,
+		      size_t n, const char *addr, int transport, struct maps_try_step *st,
+		      struct err *e)
 {
+	char masked[MAPS_LINE_MAX];
+	int secret = 0;
 	const char *at = strrchr(addr, '@');
 	char keys[8][1100];
 	struct buf value = BUF_INIT;
@@ -1052,18 +1119,28 @@ static int try_lookup(struct target *t, const struct map_ref *refs, size_t n, co
 		for (size_t q = 0; q < nk && !found; q++) {
 			buf_reset(&value);
 			if (maps_query(t, refs[i].spec, keys[q], 0, &value, &found, e) < 0) {
-				buf_free(&value);
+				buf_wipe_free(&value);
 				return -1;
 			}
+			/* a credentials table answers with a password: never hand it out */
+			if (found && refs[i].path[0] &&
+			    (secret = secrecy_table(sec, refs[i].path, e)) < 0) {
+				buf_wipe_free(&value);
+				return -1;
+			}
+			if (found && secret)
+				secrecy_mask_value(value.data ? value.data : "", masked,
+						   sizeof(masked));
 			if (found && ((st->table = strdup(refs[i].spec)) == NULL ||
 				      (st->key = strdup(keys[q])) == NULL ||
-				      (st->result = strdup(value.data ? value.data : "")) == NULL)) {
-				buf_free(&value);
+				      (st->result = strdup(secret ? masked
+							   : value.data ? value.data : "")) == NULL)) {
+				buf_wipe_free(&value);
 				return err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
 			}
 		}
 	}
-	buf_free(&value);
+	buf_wipe_free(&value);
 	st->matched = found;
 	return found;
 }
@@ -1085,6 +1162,7 @@ int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
 	const size_t nsteps = sizeof(order) / sizeof(order[0]);
 	struct map_ref *refs = NULL;
 	struct maps_try_step *st;
+	struct secrecy *sec;
 	size_t n = 0;
 	const char *cur = addr;
 	int r = 0;
@@ -1095,8 +1173,13 @@ int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
 		return err_set(e, ERR_INVALID, "try: the address must be one word");
 	if (maps_refs(t, &refs, &n, e) < 0)
 		return -1;
+	if ((sec = secrecy_load(t, e)) == NULL) {
+		maps_refs_free(refs, n);
+		return -1;
+	}
 	if ((st = calloc(nsteps, sizeof(*st))) == NULL) {
 		maps_refs_free(refs, n);
+		secrecy_free(sec);
 		return err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
 	}
 	for (size_t s = 0; s < nsteps && r == 0; s++) {
@@ -1111,12 +1194,13 @@ int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
 			r = err_set(e, ERR_NOMEM, "try %s: out of memory", addr);
 			break;
 		}
-		if (try_lookup(t, refs, n, in, order[s].transport, &st[s], e) < 0)
+		if (try_lookup(t, sec, refs, n, in, order[s].transport, &st[s], e) < 0)
 			r = -1;
 		else if (st[s].matched && order[s].rewrites && s < 2)
 			cur = st[s].result;
 	}
 	maps_refs_free(refs, n);
+	secrecy_free(sec);
 	if (r < 0) {
 		maps_try_free(st, *count);
 		*count = 0;
@@ -1236,9 +1320,10 @@ int maps_split_spec(const char *spec, char **type, char **path, struct err *e)
 	return 0;
 }
 
-/* add_ref - append one reference. */
+/* add_ref - append one reference; a literal table that is a password
+ * (secret) is kept masked. */
 static int add_ref(struct map_ref **refs, size_t *n, const char *param, const char *item,
-		   const char *type, const char *path)
+		   const char *type, const char *path, int secret)
 {
 	struct map_ref *nr = realloc(*refs, (*n + 1) * sizeof(*nr));
 
@@ -1252,16 +1337,46 @@ static int add_ref(struct map_ref **refs, size_t *n, const char *param, const ch
 	(*n)++;
 	if (nr[*n - 1].param == NULL || nr[*n - 1].type == NULL || nr[*n - 1].path == NULL)
 		return -1;
-	if (maps_kind(type) == MAP_INLINE || *path == '\0')
-		nr[*n - 1].spec = strdup(item);
+	if (maps_kind(type) == MAP_INLINE || *path == '\0') {
+		char shown[MAPS_LINE_MAX];
+
+		if (secret)
+			secrecy_mask_spec(item, shown, sizeof(shown));
+		nr[*n - 1].spec = strdup(secret ? shown : item);
+	}
 	else if ((nr[*n - 1].spec = malloc(strlen(type) + strlen(path) + 2)) != NULL)
 		sprintf(nr[*n - 1].spec, "%s:%s", type, path);
 	return nr[*n - 1].spec ? 0 : -1;
 }
 
-/* refs_of_line - the tables one "name = value" line names. */
-static int refs_of_line(const struct buf *types, char *line, struct map_ref **refs,
-			size_t *n, struct err *e)
+/* password_values - the values of the password parameters in postconf
+ * -x -n output (expanded: every $name resolved), one per line. */
+static int password_values(const char *text, struct buf *out)
+{
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		const char *eq = strstr(p, " = ");
+		char name[257];
+
+		if (eq && eq < end && (size_t)(eq - p) < sizeof(name)) {
+			memcpy(name, p, (size_t)(eq - p));
+			name[eq - p] = '\0';
+			if (secrecy_param_holds_passwords(name) &&
+			    (buf_append(out, eq + 3, (size_t)(end - (eq + 3))) < 0 ||
+			     buf_putc(out, '\n') < 0))
+				return -1;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+/* refs_of_line - the tables one "name = value" line names. A literal
+ * table is a password in a password parameter, and in any parameter
+ * whose literal one of them reaches through $name (secret_vals: their
+ * expanded values). */
+static int refs_of_line(const struct buf *types, const struct buf *secret_vals, char *line,
+			struct map_ref **refs, size_t *n, struct err *e)
 {
 	char *eq = strstr(line, " = "), **items = NULL;
 	size_t count = 0;
@@ -1290,7 +1405,10 @@ static int refs_of_line(const struct buf *types, char *line, struct map_ref **re
 			/* inline:{...} and static:x have no file */
 			const char *p = (path[0] == '/') ? path : "";
 
-			if (add_ref(refs, n, line, item, type, p) < 0)
+			int secret = secrecy_param_holds_passwords(line) ||
+				     (secret_vals->data && strstr(secret_vals->data, item));
+
+			if (add_ref(refs, n, line, item, type, p, secret) < 0)
 				r = err_set(e, ERR_NOMEM, "out of memory");
 		}
 		free(type);
@@ -1304,7 +1422,7 @@ static int refs_of_line(const struct buf *types, char *line, struct map_ref **re
 int maps_refs(struct target *t, struct map_ref **refs, size_t *count, struct err *e)
 {
 	const char *argv[] = { "postconf", "-c", t->config_dir, "-x", "-n", NULL };
-	struct buf types = BUF_INIT;
+	struct buf types = BUF_INIT, secret_vals = BUF_INIT;
 	struct run_out o;
 	int r;
 
@@ -1316,16 +1434,19 @@ int maps_refs(struct target *t, struct map_ref **refs, size_t *count, struct err
 	}
 	run_out_init(&o);
 	r = target_run_ok(t, argv, NULL, &o, POSTMAP_MS, e);
+	if (r == 0 && password_values(o.out.data, &secret_vals) < 0)
+		r = err_set(e, ERR_NOMEM, "out of memory");
 	for (char *p = o.out.data; r == 0 && p && *p;) {
 		char *nl = strchr(p, '\n');
 
 		if (nl)
 			*nl = '\0';
-		r = refs_of_line(&types, p, refs, count, e);
+		r = refs_of_line(&types, &secret_vals, p, refs, count, e);
 		p = nl ? nl + 1 : p + strlen(p);
 	}
 	run_out_free(&o);
 	buf_free(&types);
+	buf_free(&secret_vals);
 	if (r < 0) {
 		maps_refs_free(*refs, *count);
 		*refs = NULL;

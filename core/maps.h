@@ -64,6 +64,10 @@ enum map_kind maps_kind(const char *type);
  * with path:line for a bad line. */
 struct maps *maps_parse(const char *type, const char *path, const char *data, size_t len,
 			struct err *e);
+
+/* maps_parse_buf - maps_parse of b's bytes, which the model takes over
+ * instead of copying them (b is left empty; a table may be 50 MB). */
+struct maps *maps_parse_buf(const char *type, const char *path, struct buf *b, struct err *e);
 void maps_free(struct maps *m);
 
 /* maps_serialize - the file's bytes, reflecting edits, appended to out. */
@@ -128,7 +132,10 @@ int maps_query(struct target *t, const char *spec, const char *key, int fold,
 /* A table main.cf refers to. */
 struct map_ref {
 	char *param;		/* "smtp_generic_maps" */
-	char *spec;		/* "hash:/etc/postfix/generic" (expanded, proxy: dropped) */
+	char *spec;		/* "hash:/etc/postfix/generic" (expanded, proxy: dropped);
+				 * a literal table of a password parameter, or of a
+				 * parameter one reaches through $name, masked:
+				 * "static:••••" (secrecy_mask_spec) */
 	char *type;		/* "hash" */
 	char *path;		/* "/etc/postfix/generic", "" for inline/no file */
 };
@@ -155,7 +162,8 @@ struct maps_try_step {
  * every table main.cf names (the key forms Postfix tries: address,
  * user@, @domain; for transport the domain, its parents and "*").
  * Canonical results feed the later sender steps; transport looks up the
- * address as typed. ERR_INVALID for an empty address or one with blanks;
+ * address as typed. A result from a credentials table (secrecy_table) is
+ * masked, "user:••••": the password never leaves maps_try. ERR_INVALID for an empty address or one with blanks;
  * postmap's errors as maps_query. *steps is freed with maps_try_free. */
 int maps_try(struct target *t, const char *addr, struct maps_try_step **steps,
 	     size_t *count, struct err *e);

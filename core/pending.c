@@ -4,6 +4,9 @@
  * State file <state_dir>/pending, mode 0600, one edit per line:
  *	set<TAB>NAME<TAB>VALUE
  *	unset<TAB>NAME
+ * and, first, the version of main.cf the edits were staged against
+ * (changeset_hash, 64 hex digits; absent in files from before it):
+ *	base<TAB>HEX
  * NAME has no blanks, '=' or control characters; VALUE runs to the end of
  * the line (no newline or NUL, as postconf requires). The file is written
  * atomically through the target and removed when no edit is left. A file
@@ -16,19 +19,49 @@
 #include "config.h"
 #include "pending.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "changeset.h"
 #include "maincf.h"
+#include "secrecy.h"
 #include "target.h"
 
 struct pending {
 	struct target *t;
 	struct pending_edit *v;
 	size_t n;
+	int has_base;		/* base is the main.cf the edits were made against */
+	unsigned char base[CHANGESET_HASH_LEN];
+	int rebase;		/* the next build takes main.cf as it is as the base */
+	int stale;		/* the last build found another main.cf than base */
 };
+
+/* hex_decode - 64 hex digits into a hash; 0 when well formed. */
+static int hex_decode(const char *s, size_t n, unsigned char out[CHANGESET_HASH_LEN])
+{
+	if (n != 2 * CHANGESET_HASH_LEN)
+		return -1;
+	for (size_t i = 0; i < CHANGESET_HASH_LEN; i++) {
+		unsigned v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + (size_t)k];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned)(c - 'a' + 10);
+			else
+				return -1;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
 
 /* name_ok - a parameter name Postfix could have. */
 static int name_ok(const char *s, size_t n)
@@ -127,6 +160,10 @@ static int parse_state(struct pending *p, const char *path, const struct buf *b,
 			free(value);
 			if (r < 0)
 				return -1;
+		} else if ((size_t)(t1 - s) == 4 && memcmp(s, "base", 4) == 0) {
+			if (hex_decode(t1 + 1, (size_t)(eol - t1 - 1), p->base) < 0)
+				goto bad;
+			p->has_base = 1;
 		} else if ((size_t)(t1 - s) == 5 && memcmp(s, "unset", 5) == 0) {
 			if (!name_ok(t1 + 1, (size_t)(eol - t1 - 1)))
 				goto bad;
@@ -193,6 +230,9 @@ int pending_set(struct pending *p, const char *name, const char *value, struct e
 		return err_set(e, ERR_INVALID, "bad parameter name \"%s\"", name ? name : "");
 	if (value == NULL || !value_ok(value))
 		return err_set(e, ERR_INVALID, "%s: a value must not contain a line break", name);
+	/* static:/inline: in a password parameter would put it in main.cf */
+	if (secrecy_check_param(name, value, e) < 0)
+		return -1;
 	return put_edit(p, name, strlen(name), value, e);
 }
 
@@ -202,6 +242,90 @@ int pending_unset(struct pending *p, const char *name, struct err *e)
 	if (name == NULL || !name_ok(name, strlen(name)))
 		return err_set(e, ERR_INVALID, "bad parameter name \"%s\"", name ? name : "");
 	return put_edit(p, name, strlen(name), NULL, e);
+}
+
+/* sep - postconf -n's word separators. */
+static int sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* same_value - a and b equal once split at blanks and joined by one space,
+ * as postconf -n (and maincf_get) print values. */
+static int same_value(const char *a, const char *b)
+{
+	for (;;) {
+		while (sep(*a))
+			a++;
+		while (sep(*b))
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		while (*a && !sep(*a) && *a == *b)
+			a++, b++;
+		/* both words must end here */
+		if (!(*a == '\0' || sep(*a)) || !(*b == '\0' || sep(*b)))
+			return 0;
+	}
+}
+
+/* pending_stage_set - stage unless main.cf already says so. */
+int pending_stage_set(struct pending *p, const struct maincf *m, const char *name,
+		      const char *value, struct err *e)
+{
+	const char *cur = maincf_get(m, name);
+
+	if (cur != NULL && value != NULL && value_ok(value) && same_value(cur, value))
+		return pending_drop(p, name) < 0 ? -1 : 1;
+	if (pending_set(p, name, value, e) < 0)
+		return -1;
+	return pending_note_base(p, m) < 0 ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
+/* pending_stage_unset - stage unless main.cf does not set name. */
+int pending_stage_unset(struct pending *p, const struct maincf *m, const char *name,
+			struct err *e)
+{
+	if (name != NULL && name_ok(name, strlen(name)) && maincf_get(m, name) == NULL)
+		return pending_drop(p, name) < 0 ? -1 : 1;
+	if (pending_unset(p, name, e) < 0)
+		return -1;
+	return pending_note_base(p, m) < 0 ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
+/* pending_note_base - the main.cf (as model m holds it, every byte) the
+ * edits are made against, unless an earlier edit recorded one. */
+int pending_note_base(struct pending *p, const struct maincf *m)
+{
+	struct buf b = BUF_INIT;
+	unsigned char h[CHANGESET_HASH_LEN];
+	int r = 0;
+
+	if (maincf_serialize(m, &b) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	changeset_hash(b.data, b.len, 1, h);
+	buf_free(&b);
+	if (!p->has_base) {
+		memcpy(p->base, h, sizeof(h));
+		p->has_base = 1;
+	} else if (memcmp(p->base, h, sizeof(h)) != 0) {
+		r = 1;
+	}
+	return r;
+}
+
+/* pending_rebase - see pending.h. */
+void pending_rebase(struct pending *p)
+{
+	p->rebase = 1;
+}
+
+/* pending_stale - see pending.h. */
+int pending_stale(const struct pending *p)
+{
+	return p->stale;
 }
 
 /* pending_drop - forget the edit for name. */
@@ -215,6 +339,8 @@ int pending_drop(struct pending *p, const char *name)
 	free(p->v[i].value);
 	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof(*p->v));
 	p->n--;
+	if (p->n == 0)
+		p->has_base = 0;	/* the next edit is made against main.cf as it is then */
 	return 0;
 }
 
@@ -222,6 +348,24 @@ int pending_drop(struct pending *p, const char *name)
 size_t pending_count(const struct pending *p)
 {
 	return p ? p->n : 0;
+}
+
+/* pending_describe - names only: values (a password map's path, a
+ * relayhost) stay out of the history. */
+void pending_describe(const struct pending *p, char *out, size_t outlen)
+{
+	size_t n = pending_count(p), off = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && off + 1 < outlen; i++) {
+		const struct pending_edit *pe = pending_at(p, i);
+		int w = snprintf(out + off, outlen - off, "%s%s %s", i ? ", " : "",
+				 pe->value ? "set" : "unset", pe->name);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
 }
 
 /* pending_at - edit i in staging order, or NULL. */
@@ -254,6 +398,12 @@ int pending_save(struct pending *p, struct err *e)
 	}
 	if (p->t->ops->mkdir_p(p->t, p->t->state_dir, 0700, e) < 0)
 		goto out;
+	if (p->has_base) {
+		buf_puts(&b, "base\t");
+		for (size_t i = 0; i < CHANGESET_HASH_LEN; i++)
+			buf_printf(&b, "%02x", p->base[i]);
+		buf_putc(&b, '\n');
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct pending_edit *ed = &p->v[i];
 
@@ -283,7 +433,8 @@ int pending_build(struct pending *p, struct changeset *cs, struct err *e)
 {
 	struct buf cur = BUF_INIT, out = BUF_INIT;
 	struct target_stat st;
-	struct maincf *m = NULL;
+	struct maincf *m = NULL, *before = NULL;
+	unsigned char now[CHANGESET_HASH_LEN], empty[CHANGESET_HASH_LEN];
 	char *path;
 	int r = -1;
 
@@ -303,13 +454,34 @@ int pending_build(struct pending *p, struct changeset *cs, struct err *e)
 			       : maincf_unset(m, ed->name, e)) < 0)
 			goto out;
 	}
+	/* A literal table the edits bring into a password parameter, also
+	 * through a $name it refers to, is refused here, before any diff. */
+	if ((before = maincf_parse(path, cur.data ? cur.data : "", cur.len, e)) == NULL ||
+	    secrecy_check_maincf(before, m, e) < 0)
+		goto out;
 	if (maincf_serialize(m, &out) < 0) {
 		err_set(e, ERR_LIMIT, "%s: result too large", path);
 		goto out;
 	}
-	r = changeset_stage(cs, path, out.data, out.len, 0644, 0, e);
+	/* The version apply expects: the one the edits were staged against
+	 * (a missing main.cf reads as an empty one), or with rebase the one
+	 * just read. */
+	changeset_hash(cur.data, cur.len, st.exists, now);
+	changeset_hash("", 0, 1, empty);
+	if (p->rebase || !p->has_base) {
+		memcpy(p->base, now, sizeof(now));
+		p->has_base = p->n > 0;
+		p->rebase = 0;
+	}
+	p->stale = memcmp(p->base, now, sizeof(now)) != 0 &&
+		   !(!st.exists && memcmp(p->base, empty, sizeof(empty)) == 0);
+	if (changeset_stage(cs, path, out.data, out.len, 0644, 0, e) < 0 ||
+	    changeset_expect(cs, path, p->stale ? p->base : now, e) < 0)
+		goto out;
+	r = 0;
 out:
 	maincf_free(m);
+	maincf_free(before);
 	buf_free(&cur);
 	buf_free(&out);
 	free(path);

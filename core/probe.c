@@ -20,6 +20,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -42,20 +43,19 @@ struct conn {
 	struct buf in;		/* received, not yet parsed */
 	int timeout_ms;
 	struct probe_result *r;
+	X509_STORE *store;	/* the CA read through the target, or NULL */
+	char store_err[300];	/* why it could not be read ("" when fine) */
 };
 
-/* transcript_add - one redacted, truncated, printable line. */
+/* transcript_add - one redacted, truncated line, as the peer sent it:
+ * front ends escape it for the terminal (core/termsafe) or JSON. */
 static void transcript_add(struct probe_result *r, const char *prefix, const char *line)
 {
 	char tmp[TRANSCRIPT_LINE_MAX], **nt;
-	size_t n = 0;
 
 	if (r->ntranscript >= TRANSCRIPT_MAX)
 		return;
-	n = (size_t)snprintf(tmp, sizeof(tmp), "%s", prefix);
-	for (const char *p = line; *p && n + 1 < sizeof(tmp); p++)
-		tmp[n++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? '?' : *p;
-	tmp[n] = '\0';
+	snprintf(tmp, sizeof(tmp), "%s%s", prefix, line);
 	nt = realloc(r->transcript, (r->ntranscript + 1) * sizeof(*nt));
 	if (nt == NULL)
 		return;
@@ -388,9 +388,20 @@ static void cert_fill(X509 *x, struct probe_cert *pc)
 
 		if (g->type == GEN_DNS) {
 			const unsigned char *d = ASN1_STRING_get0_data(g->d.dNSName);
+			int len = ASN1_STRING_length(g->d.dNSName);
+			size_t n = (size_t)snprintf(tmp, sizeof(tmp), "DNS:");
 
-			snprintf(tmp, sizeof(tmp), "DNS:%.*s", ASN1_STRING_length(g->d.dNSName),
-				 (const char *)d);
+			/* Kept as sent (front ends escape it), except a NUL, which
+			 * would silently cut the name short: shown as \x00. */
+			for (int k = 0; k < len && n + 5 < sizeof(tmp); k++) {
+				if (d[k] == '\0') {
+					memcpy(tmp + n, "\\x00", 4);
+					n += 4;
+				} else {
+					tmp[n++] = (char)d[k];
+				}
+			}
+			tmp[n] = '\0';
 		} else if (g->type == GEN_IPADD) {
 			const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
 			int len = ASN1_STRING_length(g->d.iPAddress);
@@ -440,7 +451,12 @@ static int tls_start(struct conn *c, const struct probe_opts *o, const char *nam
 	}
 	/* Verification runs but never stops the handshake: the probe reports it. */
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
-	if (o->ca_file || o->ca_path) {
+	if (c->store_err[0]) {
+		return step_add(r, "handshake", 0, t0, "CA %s", c->store_err), -1;
+	} else if (c->store) {
+		SSL_CTX_set_cert_store(c->ctx, c->store);	/* the context owns it now */
+		c->store = NULL;
+	} else if (o->ca_file || o->ca_path) {
 		if (SSL_CTX_load_verify_locations(c->ctx, o->ca_file, o->ca_path) != 1) {
 			ssl_error_text(c, why, sizeof(why));
 			return step_add(r, "handshake", 0, t0, "CA %s: %s",
@@ -532,7 +548,10 @@ static int tls_start(struct conn *c, const struct probe_opts *o, const char *nam
 	if (is_ip_literal(name))
 		tls->hostname_match = X509_check_ip_asc(leaf, name, 0) == 1;
 	else
-		tls->hostname_match = X509_check_host(leaf, name, 0, 0, NULL) == 1;
+		/* As Postfix matches: "f*.example.com" is not a wildcard. */
+		tls->hostname_match = X509_check_host(leaf, name, 0,
+						      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+						      NULL) == 1;
 	if (tls->hostname_match) {
 		step_add(r, "hostname", 1, -1, "certificate matches %s", name);
 	} else {
@@ -777,6 +796,166 @@ static int starttls(struct conn *c, const struct probe_ehlo *h)
 	return 0;
 }
 
+/* auth_trust - may the password go to this peer? 1 trusted, 2 not
+ * trusted but allowed (insecure_auth), 0 held back; reason says why the
+ * certificate is not trusted. */
+static int auth_trust(const struct probe_result *r, const struct probe_opts *o, const char *name,
+		      char *reason, size_t len)
+{
+	const struct probe_tls *t = &r->tls;
+	const char *chain = t->verify_error[0] ? t->verify_error : "chain not verified";
+	size_t n;
+
+	reason[0] = '\0';
+	if (t->done && t->verified && t->hostname_match)
+		return 1;
+	if (t->done && o->tls_policy && probe_pin_matches(r, o->tls_policy, o->digest))
+		return 1;
+	if (!t->done)
+		snprintf(reason, len, "no TLS");
+	else if (!t->verified && !t->hostname_match)
+		snprintf(reason, len, "%s; does not match %s", chain, name);
+	else if (!t->verified)
+		snprintf(reason, len, "%s", chain);
+	else
+		snprintf(reason, len, "does not match %s", name);
+	if (!o->insecure_auth || !t->done)
+		return 0;
+	if (o->insecure_cert == NULL || strcasecmp(o->insecure_cert, t->cert_sha256) == 0)
+		return 2;
+	n = strlen(reason);
+	snprintf(reason + n, len - n, "; and it is not the certificate accepted (sha256 %s)",
+		 o->insecure_cert);
+	return 0;
+}
+
+/* auth_hold - the auth step when the password stays here. */
+static void auth_hold(struct conn *c, const char *mechs, const char *reason)
+{
+	struct probe_auth *a = &c->r->auth;
+
+	snprintf(a->mechanisms, sizeof(a->mechanisms), "%s", mechs);
+	a->xoauth2 = has_mech(mechs, "XOAUTH2");
+	a->not_sent = 1;
+	snprintf(a->not_sent_reason, sizeof(a->not_sent_reason), "certificate not trusted (%s)",
+		 reason);
+	step_add(c->r, "auth", 0, -1, "not sent: %s", a->not_sent_reason);
+	c->r->steps[c->r->nsteps - 1].not_sent = 1;
+}
+
+/* store_add_pem - every certificate and CRL in PEM bytes into st; the count added. */
+static int store_add_pem(X509_STORE *st, const struct buf *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem->data ? pem->data : "", (int)pem->len);
+	STACK_OF(X509_INFO) *infos = b ? PEM_X509_INFO_read_bio(b, NULL, NULL, NULL) : NULL;
+	int n = 0;
+
+	for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+
+		if (xi->x509 && X509_STORE_add_cert(st, xi->x509) == 1)
+			n++;
+		if (xi->crl && X509_STORE_add_crl(st, xi->crl) == 1)
+			n++;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(b);
+	ERR_clear_error();
+	return n;
+}
+
+/* is_hash_name - OpenSSL's CApath names: 8 hex digits, '.', optional 'r', digits. */
+static int is_hash_name(const char *n)
+{
+	size_t i = 0;
+
+	for (; i < 8; i++)
+		if (!isxdigit((unsigned char)n[i]))
+			return 0;
+	if (n[i++] != '.')
+		return 0;
+	if (n[i] == 'r')
+		i++;
+	if (!isdigit((unsigned char)n[i]))
+		return 0;
+	while (isdigit((unsigned char)n[i]))
+		i++;
+	return n[i] == '\0';
+}
+
+/* store_from_target - the CA file and directory, read through the target
+ * (they are files on the managed host) and loaded from memory. A CApath
+ * is read as OpenSSL reads one: only its hash-named entries. On failure
+ * why says what could not be read and the store is NULL. */
+static X509_STORE *store_from_target(struct target *t, const char *file, const char *dir,
+				     char *why, size_t whylen)
+{
+	X509_STORE *st = X509_STORE_new();
+	struct buf pem = BUF_INIT;
+	struct err e;
+
+	why[0] = '\0';
+	if (st == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if (file) {
+		if (target_read(t, file, &pem, &e) < 0) {
+			snprintf(why, whylen, "%.100s on %.80s: %.100s", file, t->name, e.msg);
+			goto fail;
+		}
+		if (store_add_pem(st, &pem) == 0) {
+			snprintf(why, whylen, "%s on %s: no PEM certificate in it", file, t->name);
+			goto fail;
+		}
+	}
+	if (dir) {
+		char **names = NULL;
+		size_t n = 0;
+
+		if (t->ops->list_dir(t, dir, &names, &n, &e) < 0) {
+			snprintf(why, whylen, "%.100s on %.80s: %.100s", dir, t->name, e.msg);
+			goto fail;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char *path;
+
+			if (!is_hash_name(names[i]))
+				continue;
+			if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
+				break;
+			/* An unreadable entry is skipped, as OpenSSL's lookup skips it. */
+			if (target_read(t, path, &pem, &e) == 0)
+				store_add_pem(st, &pem);
+			free(path);
+		}
+		target_names_free(names, n);
+	}
+	buf_free(&pem);
+	return st;
+fail:
+	buf_free(&pem);
+	X509_STORE_free(st);
+	return NULL;
+}
+
+/* connect_target - the connection from the target's own network position. */
+static int connect_target(struct conn *c, const struct probe_opts *o)
+{
+	struct probe_result *r = c->r;
+	long long t0 = stream_now_ms();
+	struct err ce;
+
+	if (target_connect(o->target, o->host, r->port, c->timeout_ms, &c->s, NULL, &ce) < 0) {
+		step_add(r, "connect", 0, t0, "from %s: %s", o->target->name, ce.msg);
+		return -1;
+	}
+	snprintf(r->from, sizeof(r->from), "%s", o->target->name);
+	step_add(r, "connect", 1, t0, "%s from %s (%s)", c->s->peer, o->target->name,
+		 c->s->ops->kind);
+	return 0;
+}
+
 int probe_run(const struct probe_opts *o, struct probe_result *r, struct err *e)
 {
 	struct stream_connect_info info;
@@ -805,9 +984,16 @@ int probe_run(const struct probe_opts *o, struct probe_result *r, struct err *e)
 	c.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : PROBE_TIMEOUT_DEFAULT_MS;
 	buf_init(&c.in, SMTP_REPLY_MAX + 8192);
 
+	if (o->target && (o->ca_file || o->ca_path) &&
+	    (c.store = store_from_target(o->target, o->ca_file, o->ca_path, c.store_err,
+					 sizeof(c.store_err))) == NULL && !c.store_err[0])
+		snprintf(c.store_err, sizeof(c.store_err), "cannot be loaded");
 	if (o->stream) {
 		c.s = o->stream;
 		step_add(r, "connect", 1, -1, "%s (%s)", c.s->peer, c.s->ops->kind);
+	} else if (o->target && !o->from_here && o->target->ops->connect) {
+		if (connect_target(&c, o) < 0)
+			goto done;
 	} else {
 		t0 = stream_now_ms();
 		c.s = stream_tcp_connect(o->host, r->port, c.timeout_ms, &info, &ce);
@@ -855,9 +1041,26 @@ int probe_run(const struct probe_opts *o, struct probe_result *r, struct err *e)
 		if (do_ehlo(&c, helo, &r->ehlo_after, "ehlo-tls") < 0)
 			goto done;
 	}
-	if (o->auth)
-		do_auth(&c, o, r->tls.done && r->tls_mode == PROBE_TLS_STARTTLS ?
-			r->ehlo_after.auth : r->ehlo_before.auth);
+	if (o->auth) {
+		const char *mechs = r->tls.done && r->tls_mode == PROBE_TLS_STARTTLS ?
+				    r->ehlo_after.auth : r->ehlo_before.auth;
+		char why[400];
+		int trust = auth_trust(r, o, name, why, sizeof(why));
+
+		if (trust == 0) {
+			auth_hold(&c, mechs, why);
+		} else {
+			do_auth(&c, o, mechs);
+			if (trust == 2 && r->auth.mechanism[0]) {
+				struct probe_step *st = &r->steps[r->nsteps - 1];
+				size_t l = strlen(st->detail);
+
+				r->auth.insecure = 1;
+				snprintf(st->detail + l, sizeof(st->detail) - l,
+					 " (sent over a certificate that is not trusted: %s)", why);
+			}
+		}
+	}
 	if (!o->auth) {
 		const char *m = r->tls_mode == PROBE_TLS_STARTTLS ? r->ehlo_after.auth :
 				r->ehlo_before.auth;
@@ -883,6 +1086,7 @@ done:
 		BIO_free(c.bio);
 	}
 	SSL_CTX_free(c.ctx);
+	X509_STORE_free(c.store);
 	if (c.s && c.s != o->stream)
 		stream_close(c.s);
 	buf_free(&c.in);
@@ -957,8 +1161,9 @@ void probe_json(const struct probe_result *r, struct buf *out)
 
 	json_init(&j, out);
 	json_obj_begin(&j);
-	json_kv_str(&j, "host", r->host);
+	json_kv_str(&j, "server", r->host);	/* the smart host; "host" is the relay in a fleet */
 	json_kv_int(&j, "port", atoi(r->port));
+	json_kv_str(&j, "from", r->from[0] ? r->from : NULL);
 	json_kv_str(&j, "tls_mode", r->tls_mode == PROBE_TLS_IMPLICIT ? "implicit" : "starttls");
 	json_kv_bool(&j, "ok", r->ok);
 	json_key(&j, "steps");
@@ -967,6 +1172,8 @@ void probe_json(const struct probe_result *r, struct buf *out)
 		json_obj_begin(&j);
 		json_kv_str(&j, "name", r->steps[i].name);
 		json_kv_bool(&j, "ok", r->steps[i].ok);
+		json_kv_str(&j, "status", r->steps[i].not_sent ? "not_sent" :
+			    r->steps[i].ok ? "ok" : "failed");
 		json_kv_int(&j, "ms", r->steps[i].ms);
 		json_kv_str(&j, "detail", r->steps[i].detail);
 		json_obj_end(&j);
@@ -1028,6 +1235,9 @@ void probe_json(const struct probe_result *r, struct buf *out)
 	json_mechs(&j, r->auth.mechanisms);
 	json_kv_bool(&j, "xoauth2", r->auth.xoauth2);
 	json_kv_bool(&j, "tried", r->auth.tried);
+	json_kv_bool(&j, "not_sent", r->auth.not_sent);
+	json_kv_str(&j, "not_sent_reason", r->auth.not_sent ? r->auth.not_sent_reason : NULL);
+	json_kv_bool(&j, "insecure", r->auth.insecure);
 	json_kv_str(&j, "mechanism", r->auth.mechanism[0] ? r->auth.mechanism : NULL);
 	json_kv_bool(&j, "ok", r->auth.ok);
 	json_kv_str(&j, "reply", r->auth.reply[0] ? r->auth.reply : NULL);
@@ -1178,16 +1388,15 @@ static int fp_in_list(const char *list, const char *fp)
 	return 0;
 }
 
-int probe_check_pin(struct target *t, struct probe_result *r, const char *digest,
-		    struct err *e)
+int probe_policy_lookup(struct target *t, const char *host, const char *port, char *value,
+			size_t valuelen, struct err *e)
 {
 	struct buf maps = BUF_INIT;
-	char **items = NULL, key[300], value[2048] = "";
+	char **items = NULL, key[300];
 	size_t n = 0;
 	int found = 0;
 
-	if (!r->tls.done)
-		return 0;
+	value[0] = '\0';
 	if (postfix_expand(t, "smtp_tls_policy_maps", &maps, e) < 0)
 		return -1;
 	if (maps.len == 0 || valid_list_split(maps.data, &items, &n, e) < 0) {
@@ -1195,7 +1404,7 @@ int probe_check_pin(struct target *t, struct probe_result *r, const char *digest
 		return maps.len == 0 ? 0 : -1;
 	}
 	buf_free(&maps);
-	snprintf(key, sizeof(key), "[%s]:%s", r->host, r->port);
+	snprintf(key, sizeof(key), "[%s]:%s", host, port);
 	for (size_t i = 0; i < n && !found; i++) {
 		struct run_out out;
 		int q;
@@ -1204,7 +1413,7 @@ int probe_check_pin(struct target *t, struct probe_result *r, const char *digest
 		q = map_query(t, key, items[i], &out, e);
 		if (q == 1) {
 			found = 1;
-			snprintf(value, sizeof(value), "%.*s",
+			snprintf(value, valuelen, "%.*s",
 				 (int)strcspn(out.out.data ? out.out.data : "", "\r\n"),
 				 out.out.data ? out.out.data : "");
 		}
@@ -1215,22 +1424,47 @@ int probe_check_pin(struct target *t, struct probe_result *r, const char *digest
 		}
 	}
 	valid_list_free(items);
-	if (!found)
-		return 0;
-	if (strncmp(value, "fingerprint", 11) == 0 && (value[11] == ' ' || value[11] == '\t')) {
-		const char *d = digest && *digest ? digest : "sha256";
-		int sha256 = strcasecmp(d, "sha256") == 0;
-		const char *cfp = sha256 ? r->tls.cert_sha256 : r->tls.cert_fp;
-		const char *pfp = sha256 ? r->tls.pubkey_sha256 : r->tls.pubkey_fp;
-		const char *m = value + 11;
-		int ok = 0;
+	return found;
+}
 
-		while ((m = strstr(m, "match=")) != NULL) {
-			m += 6;
-			if (fp_in_list(m, cfp) || fp_in_list(m, pfp))
-				ok = 1;
-		}
-		if (ok) {
+/* is_fingerprint_policy - "fingerprint" followed by a blank. */
+static int is_fingerprint_policy(const char *v)
+{
+	return strncmp(v, "fingerprint", 11) == 0 && (v[11] == ' ' || v[11] == '\t');
+}
+
+int probe_pin_matches(const struct probe_result *r, const char *policy, const char *digest)
+{
+	const char *d = digest && *digest ? digest : "sha256";
+	int sha256 = strcasecmp(d, "sha256") == 0;
+	const char *cfp = sha256 ? r->tls.cert_sha256 : r->tls.cert_fp;
+	const char *pfp = sha256 ? r->tls.pubkey_sha256 : r->tls.pubkey_fp;
+	const char *m;
+
+	if (policy == NULL || !r->tls.done || !is_fingerprint_policy(policy))
+		return 0;
+	for (m = policy + 11; (m = strstr(m, "match=")) != NULL;) {
+		m += 6;
+		if (fp_in_list(m, cfp) || fp_in_list(m, pfp))
+			return 1;
+	}
+	return 0;
+}
+
+int probe_check_pin(struct target *t, struct probe_result *r, const char *digest,
+		    struct err *e)
+{
+	char key[300], value[2048];
+	const char *d = digest && *digest ? digest : "sha256";
+	int sha256 = strcasecmp(d, "sha256") == 0, found;
+
+	if (!r->tls.done)
+		return 0;
+	if ((found = probe_policy_lookup(t, r->host, r->port, value, sizeof(value), e)) <= 0)
+		return found;
+	snprintf(key, sizeof(key), "[%s]:%s", r->host, r->port);
+	if (is_fingerprint_policy(value)) {
+		if (probe_pin_matches(r, value, d)) {
 			/* Postfix's fingerprint level ignores the chain and the name. */
 			r->ok = 1;
 			for (size_t i = 0; i < r->nsteps; i++) {
@@ -1253,7 +1487,8 @@ int probe_check_pin(struct target *t, struct probe_result *r, const char *digest
 			step_add(r, "pin", 0, -1, "%s is pinned (%s) but the server now presents "
 				 "certificate %s, public key %s (%s): Postfix will defer mail to "
 				 "it; the provider changed its certificate, re-check and re-pin",
-				 key, value, cfp, pfp, d);
+				 key, value, sha256 ? r->tls.cert_sha256 : r->tls.cert_fp,
+				 sha256 ? r->tls.pubkey_sha256 : r->tls.pubkey_fp, d);
 		return 0;
 	}
 	if (strncmp(value, "secure", 6) == 0 || strncmp(value, "verify", 6) == 0 ||

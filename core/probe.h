@@ -6,15 +6,25 @@
  * is timed and kept in the result with a verdict and a detail line, so
  * the CLI and the console render the same thing.
  *
- * The probe speaks over a struct stream (stream.h): by default a TCP
- * connection it opens itself, or any stream the caller hands in (an SSH
- * channel from the managed host). Every network step has a deadline
+ * The probe speaks over a struct stream (stream.h): with opts.target,
+ * one the target opens from its own network position (target_connect:
+ * a direct-tcpip channel from a relay reached over SSH, a socket on this
+ * machine), so a remote relay is probed from where its Postfix sends;
+ * without a target, or with opts.from_here, a TCP connection from this
+ * machine; or any stream the caller hands in. The CA file and directory
+ * are read through opts.target too (they name files on the relay) and
+ * loaded from memory; without a target they are local paths. Every network step has a deadline
  * (opts.timeout_ms); a stalled, hostile or vanishing server ends the
  * probe with a failed step, never a hang.
  *
  * The password never enters the transcript (AUTH lines read
  * "AUTH PLAIN ********"), the result, or an error message; probe_run
- * wipes its own copies.
+ * wipes its own copies. It is sent only over a certificate Postfix
+ * would trust (see probe_opts.tls_policy); otherwise the auth step says
+ * "not sent: certificate not trusted (reason)" and nothing is written.
+ *
+ * Text from the peer (replies, certificate names) is kept as it came;
+ * front ends escape it (core/termsafe, core/json).
  *
  * Ownership: probe_result_free releases a result filled by probe_run
  * (safe on a zeroed one). Strings in probe_opts stay the caller's.
@@ -55,11 +65,23 @@ struct probe_opts {
 	const char *user;
 	const char *password;		/* NUL-terminated; wiped by the caller */
 	struct stream *stream;		/* already open stream to use (not closed), or NULL */
+	struct target *target;		/* the managed host: CA files read and (unless
+					   from_here) the connection opened through it */
+	int from_here;			/* connect from this machine even with a target */
+	/* The password goes out only over a trusted certificate: chain and
+	 * host name verified, or the certificate or its key matches the
+	 * fingerprint pinned in tls_policy (the target's smtp_tls_policy_maps
+	 * entry for [host]:port, compared in digest), unless insecure_auth. */
+	const char *tls_policy;		/* "fingerprint match=AB:...", or NULL */
+	int insecure_auth;		/* send it over an untrusted certificate too */
+	const char *insecure_cert;	/* with insecure_auth, NULL or only to the certificate
+					   with this SHA-256 fingerprint (the one accepted) */
 };
 
 struct probe_step {
 	char name[24];		/* resolve, connect, banner, ehlo, starttls, handshake, verify, hostname, auth */
 	int ok;
+	int not_sent;		/* auth: held back, the certificate is not trusted (ok is 0) */
 	long ms;
 	char detail[768];
 };
@@ -103,7 +125,10 @@ struct probe_tls {
 };
 
 struct probe_auth {
-	int tried;
+	int tried;		/* AUTH was attempted */
+	int not_sent;		/* held back: the certificate is not trusted */
+	char not_sent_reason[512];	/* "certificate not trusted (certificate has expired)" */
+	int insecure;		/* sent although the certificate is not trusted (insecure_auth) */
 	char mechanisms[256];	/* offered when authenticating (after TLS when TLS ran) */
 	int xoauth2;		/* XOAUTH2 offered (not used) */
 	char mechanism[16];	/* PLAIN or LOGIN */
@@ -114,6 +139,8 @@ struct probe_auth {
 
 struct probe_result {
 	char host[256];
+	char from[256];			/* where the connection started: the target's name
+					   when it connected, "" for this machine */
 	char port[16];
 	enum probe_tls_mode tls_mode;	/* resolved: STARTTLS or IMPLICIT */
 	int ok;				/* every step passed */
@@ -152,6 +179,15 @@ const char *probe_auth_hint(int code, const char *enhanced, const char *text, co
  * buf_wipe_free); 0 found, -1 with ERR_NOTFOUND when no entry. */
 int probe_cred_lookup(struct target *t, const char *host, const char *port, struct buf *user,
 		      struct buf *password, struct err *e);
+
+/* probe_policy_lookup - the target's smtp_tls_policy_maps entry for
+ * [host]:port (first line, into value): 1 found, 0 none, -1 error. */
+int probe_policy_lookup(struct target *t, const char *host, const char *port, char *value,
+			size_t valuelen, struct err *e);
+
+/* probe_pin_matches - 1 when policy is a fingerprint entry that lists
+ * r's certificate or public-key fingerprint in digest (NULL: sha256). */
+int probe_pin_matches(const struct probe_result *r, const char *policy, const char *digest);
 
 /* probe_check_pin - compare the result with the target's
  * smtp_tls_policy_maps entry for [host]:port, adding a "pin" step: a

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
 
 #include "buf.h"
+#include "datafile.h"
 #include "maincf.h"
 #include "valid.h"
 
@@ -312,7 +314,9 @@ static int word_ok(const char *s)
 	return 1;
 }
 
-/* host_template_ok - a host name once {region} is replaced by a region word. */
+/* host_template_ok - a host name once {region} is replaced by a region
+ * word; without {region} an IP address too (a relay of one's own that is
+ * reached by address). */
 static int host_template_ok(const char *s)
 {
 	char buf[VALID_HOSTNAME_MAX + 1];
@@ -320,7 +324,8 @@ static int host_template_ok(const char *s)
 	struct err ignore;
 
 	if (r == NULL)
-		return valid_hostname(s, &ignore) == 0;
+		return valid_hostname(s, &ignore) == 0 || valid_ipv4(s, &ignore) == 0 ||
+		       valid_ipv6(s, &ignore) == 0;
 	if (strstr(r + 1, "{region}") || strlen(s) >= sizeof(buf))
 		return 0;
 	snprintf(buf, sizeof(buf), "%.*sx%s", (int)(r - s), s, r + 8);
@@ -591,8 +596,8 @@ static int parse_provider(struct ctx *c, const struct node *nd, struct provider 
 	if (p->nports == 0)
 		return bad(c, nd, "%s: an entry needs ports", p->id);
 	if (p->host && !host_template_ok(p->host))
-		return bad(c, nd, "%s: host is not a host name (or template with one {region})",
-			   p->id);
+		return bad(c, nd, "%s: host is not a host name, an IP address or a template "
+			   "with one {region}", p->id);
 	if (p->host && strstr(p->host, "{region}") && p->nregions == 0)
 		return bad(c, nd, "%s: a host template with {region} needs regions", p->id);
 	if (p->username && (strchr(p->username, ':') || strpbrk(p->username, " \t\n")))
@@ -782,39 +787,12 @@ static int file_exists(const char *path)
 static int find_shipped(char *out, size_t outlen)
 {
 	const char *env = getenv("RELAYDECK_PROVIDERS_CATALOG");
-	char exe[PATH_MAX];
-	char *slash;
-	ssize_t n;
 
 	if (env && *env) {
 		snprintf(out, outlen, "%s", env);
 		return 0;
 	}
-#ifdef PKGDATADIR
-	if (file_exists(PKGDATADIR "/providers.yaml")) {
-		snprintf(out, outlen, "%s", PKGDATADIR "/providers.yaml");
-		return 0;
-	}
-#endif
-	/* A binary run from its build tree (in the source tree). */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			if ((size_t)snprintf(out, outlen, "%.*s/data/providers.yaml", PATH_MAX - 32,
-					     exe) < outlen && file_exists(out))
-				return 0;
-		}
-	}
-	/* A build outside the source tree: data/ beside this file's core/. */
-	if (__FILE__[0] == '/' && (slash = strrchr(__FILE__, '/')) != NULL) {
-		snprintf(out, outlen, "%.*s/../data/providers.yaml", (int)(slash - __FILE__),
-			 __FILE__);
-		if (file_exists(out))
-			return 0;
-	}
-	return -1;
+	return datafile_find("providers.yaml", "data/providers.yaml", file_exists, out, outlen);
 }
 
 struct provider_catalog *providers_load(struct err *e)
@@ -860,6 +838,46 @@ const struct provider *providers_find(const struct provider_catalog *cat, const 
 	for (size_t i = 0; cat && id && i < cat->n; i++)
 		if (strcmp(cat->v[i].id, id) == 0)
 			return &cat->v[i];
+	return NULL;
+}
+
+/* host_is - 1 when template (with {region} as region) spells host. */
+static int host_is(const char *template, const char *region, const char *host)
+{
+	const char *t = strstr(template, "{region}");
+	size_t pre, rl;
+
+	if (t == NULL || region == NULL)
+		return strcasecmp(template, host) == 0;
+	pre = (size_t)(t - template);
+	rl = strlen(region);
+	return strlen(host) == pre + rl + strlen(t + 8) && strncasecmp(host, template, pre) == 0 &&
+	       strncasecmp(host + pre, region, rl) == 0 &&
+	       strcasecmp(host + pre + rl, t + 8) == 0;
+}
+
+/* providers_match_host - which catalog entry a relayhost's host belongs to. */
+const struct provider *providers_match_host(const struct provider_catalog *cat,
+					    const char *host, char *region, size_t regionlen)
+{
+	if (region && regionlen)
+		region[0] = '\0';
+	for (size_t i = 0; cat && host && i < cat->n; i++) {
+		const struct provider *p = &cat->v[i];
+
+		for (size_t k = 0; k < p->nregions; k++) {
+			const struct prov_region *r = &p->regions[k];
+
+			if ((r->host && strcasecmp(r->host, host) == 0) ||
+			    (r->host == NULL && p->host && host_is(p->host, r->id, host))) {
+				if (region && regionlen)
+					snprintf(region, regionlen, "%s", r->id);
+				return p;
+			}
+		}
+		if (p->nregions == 0 && p->host && host_is(p->host, NULL, host))
+			return p;
+	}
 	return NULL;
 }
 
@@ -1056,4 +1074,29 @@ fail:
 	buf_free(&b);
 	providers_plan_free(plan);
 	return -1;
+}
+
+/* providers_match_nexthop - strip brackets and port, then compare hosts. */
+const struct provider *providers_match_nexthop(const struct provider_catalog *cat,
+					       const char *relayhost)
+{
+	char host[512];
+	const char *s = relayhost;
+	size_t n;
+
+	if (cat == NULL || relayhost == NULL)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	if (*s == '[') {
+		s++;
+		n = strcspn(s, "]");
+	} else {
+		n = strcspn(s, ": ,");
+	}
+	if (n == 0 || n >= sizeof(host))
+		return NULL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return providers_match_host(cat, host, NULL, 0);
 }

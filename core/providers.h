@@ -102,6 +102,17 @@ void providers_free(struct provider_catalog *cat);
 /* providers_find - the entry with this id, or NULL. */
 const struct provider *providers_find(const struct provider_catalog *cat, const char *id);
 
+/* providers_match_host - the entry whose host (a region's, or the
+ * template with any region filled in) is host, compared without case;
+ * region (may be NULL) gets the region's id or "". NULL when none. */
+const struct provider *providers_match_host(const struct provider_catalog *cat,
+					    const char *host, char *region, size_t regionlen);
+/* providers_match_nexthop - the entry whose host (any region's) is the
+ * host of a relayhost value ("[email-smtp.eu-west-1.amazonaws.com]:587",
+ * "smtp.example:25", "host"), compared without case; NULL when none. */
+const struct provider *providers_match_nexthop(const struct provider_catalog *cat,
+					       const char *relayhost);
+
 /* providers_port_tls - TLS mode of port for p: the catalog's, else 465 and
  * 2465 implicit, others STARTTLS. */
 enum prov_tls providers_port_tls(const struct provider *p, int port);

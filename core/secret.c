@@ -15,6 +15,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,8 +57,27 @@ int secret_set(struct secret *s, const char *p, size_t len, struct err *e)
 	return 0;
 }
 
+/* secret_protect_process - core limit 0 and not dumpable. */
+int secret_protect_process(struct err *e)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		return err_sys(e, "turn off core dumps (setrlimit RLIMIT_CORE)");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_sys(e, "turn off core dumps (prctl PR_SET_DUMPABLE)");
+	return 0;
+}
+
 /* secret_read_fd - one line from fd into s. */
 int secret_read_fd(int fd, const char *what, struct secret *s, struct err *e)
+{
+	return secret_read_fd_until(fd, what, NULL, s, e);
+}
+
+/* secret_read_fd_until - one line from fd into s, unless a signal says stop. */
+int secret_read_fd_until(int fd, const char *what, const volatile sig_atomic_t *stop,
+			 struct secret *s, struct err *e)
 {
 	char buf[SECRET_MAX + 2];
 	size_t n = 0;
@@ -66,7 +87,7 @@ int secret_read_fd(int fd, const char *what, struct secret *s, struct err *e)
 		char c;
 		ssize_t got = read(fd, &c, 1);
 
-		if (got < 0 && errno == EINTR)
+		if (got < 0 && errno == EINTR && !(stop && *stop))
 			continue;
 		if (got < 0) {
 			r = err_sys(e, "read secret from %s", what);

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "changeset.h"
 #include "maincf.h"
 #include "maps.h"
 #include "params.h"
 #include "postfix.h"
+#include "secrecy.h"
 #include "secret.h"
 #include "target.h"
 
@@ -78,6 +80,117 @@ void setup_state_free(struct setup_state *d)
 	creds_list_free(d->entries, d->nentries);
 	d->entries = NULL;
 	d->nentries = 0;
+}
+
+/* table_names - does a value of a file-based table of param name key?
+ * 1 also when the table cannot be read (it might). */
+static int table_names(struct target *t, const struct map_ref *r, const char *key)
+{
+	struct buf b = BUF_INIT;
+	struct maps *mm;
+	struct map_entry me;
+	struct err e;
+	int found = 0;
+
+	if (r->path[0] != '/' || maps_kind(r->type) == MAP_UNKNOWN)
+		return strstr(r->spec, key) != NULL;
+	err_clear(&e);
+	if (target_read(t, r->path, &b, &e) < 0) {
+		buf_free(&b);
+		return e.code != ERR_NOTFOUND;
+	}
+	if ((mm = maps_parse(r->type, r->path, b.data ? b.data : "", b.len, &e)) == NULL)
+		found = 1;
+	for (size_t i = 0; mm && !found && maps_entry(mm, i, &me) == 0; i++)
+		found = strstr(me.value, key) != NULL;
+	maps_free(mm);
+	buf_free(&b);
+	return found;
+}
+
+/* maincf_names_relay - does a main.cf value other than relayhost's
+ * (smtp_fallback_relay, default_transport = smtp:[host]:port, ...) name
+ * key? 1 also when the names cannot be listed. */
+static int maincf_names_relay(const struct maincf *m, const char *key)
+{
+	const char **names;
+	size_t n;
+	int found = 0;
+
+	if (m == NULL)
+		return 0;
+	if (maincf_names(m, &names, &n) < 0)
+		return 1;
+	for (size_t i = 0; i < n && !found; i++) {
+		const char *v = maincf_get(m, names[i]);
+
+		found = strcmp(names[i], "relayhost") != 0 && v && strcasestr(v, key) != NULL;
+	}
+	free(names);
+	return found;
+}
+
+/* master_names_relay - does a line of master.cf that is not a comment
+ * (a service's -o relayhost=, -o smtp_fallback_relay=) name key? 1 also
+ * when master.cf cannot be read (it might). */
+static int master_names_relay(struct target *t, const char *key)
+{
+	struct buf b = BUF_INIT;
+	char *path = target_config_path(t, "master.cf");
+	struct err e;
+	int found = 0;
+
+	err_clear(&e);
+	if (path == NULL)
+		return 1;
+	if (target_read(t, path, &b, &e) < 0) {
+		found = e.code != ERR_NOTFOUND;
+	} else {
+		for (char *l = b.data; l && *l && !found;) {
+			char *nl = strchr(l, '\n');
+
+			if (nl)
+				*nl = '\0';
+			if (l[strspn(l, " \t")] != '#')
+				found = strcasestr(l, key) != NULL;
+			l = nl ? nl + 1 : NULL;
+		}
+	}
+	buf_free(&b);
+	free(path);
+	return found;
+}
+
+/* setup_stale_credential - see setup.h. */
+int setup_stale_credential(struct target *t, const struct maincf *m,
+			   const struct setup_state *d, const char *nexthop,
+			   const struct creds_entry **out, struct err *e)
+{
+	const struct creds_entry *ce = NULL;
+	struct map_ref *refs = NULL;
+	size_t n = 0;
+	int used = 0;
+
+	*out = NULL;
+	if (d->relayhost[0] == '\0' || strcasecmp(d->relayhost, nexthop) == 0)
+		return 0;
+	for (size_t i = 0; i < d->nentries; i++)
+		if (strcasecmp(d->entries[i].key, d->relayhost) == 0)
+			ce = &d->entries[i];
+	if (ce == NULL || maincf_names_relay(m, d->relayhost) ||
+	    master_names_relay(t, d->relayhost))
+		return 0;
+	if (maps_refs(t, &refs, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !used; i++)
+		if (strcmp(refs[i].param, "transport_maps") == 0 ||
+		    strcmp(refs[i].param, "sender_dependent_relayhost_maps") == 0)
+			used = table_names(t, &refs[i], d->relayhost);
+	maps_refs_free(refs, n);
+	if (used)
+		return 0;
+	*out = ce;
+	return 1;
 }
 
 /* setup_user - the answer's user name must agree with a fixed one. */
@@ -339,6 +452,10 @@ int setup_stage(struct changeset *cs, struct target *t, struct maincf *m,
 	if (a->nrewrites && stage_rewrites(cs, t, m, d, a, plan, generic, e) < 0)
 		return -1;
 	if (edit_maincf(m, host, p, a, plan, d, changed, e) < 0)
+		goto out;
+	/* Credentials configured elsewhere stay where they are, but not when
+	 * the password sits in main.cf itself (static:, inline:). */
+	if (secrecy_check_maincf(NULL, m, e) < 0)
 		goto out;
 	if (maincf_serialize(m, &bytes) < 0) {
 		err_set(e, ERR_NOMEM, "out of memory");

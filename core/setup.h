@@ -91,6 +91,20 @@ int setup_stage(struct changeset *cs, struct target *t, struct maincf *m,
 		struct prov_plan *plan, const struct secret *pw, struct buf *changed,
 		struct buf *generic, struct err *e);
 
+/* setup_stale_credential - after a switch to nexthop: the sasl_passwd
+ * entry of the relay d says the target used before (d->relayhost), when
+ * nothing will use it any more: it is not the new next hop, no other
+ * value of m (main.cf as it will be: smtp_fallback_relay,
+ * default_transport = smtp:[host]:port, ...) and no line of master.cf
+ * (a service's -o relayhost=) names it, and no value of a transport_maps
+ * or sender_dependent_relayhost_maps table does. A file or table that
+ * cannot be read counts as using it. Returns 1 with the entry
+ * in *out (d's, not a copy), 0 when there is none to remove, -1 with e
+ * when main.cf's tables cannot be listed. */
+int setup_stale_credential(struct target *t, const struct maincf *m,
+			   const struct setup_state *d, const char *nexthop,
+			   const struct creds_entry **out, struct err *e);
+
 /* setup_limits_text - "30/min, 10000/day, 500 recipients/message" or
  * "not published", appended to out. */
 void setup_limits_text(const struct prov_limits *l, struct buf *out);

@@ -2,7 +2,10 @@
  * target_local - the target interface on this machine. See target.h.
  *
  * Programs run with execve() from an absolute path found in a fixed PATH
- * and a minimal environment; there is no shell anywhere. Writes follow
+ * and a minimal environment; there is no shell anywhere. Each runs in a
+ * process group of its own under a guard process that kills the group
+ * when relaydeck dies, so nothing it started outlives a killed apply.
+ * Writes follow
  * Postfix's edit_file discipline: a 0600 temp file in the same directory,
  * owner and mode fixed before content, fsync, rename, fsync of the
  * directory, temp file removed on any failure.
@@ -15,31 +18,97 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #define SAFE_PATH "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
+
+static int state_dir_check(const char *dir, struct err *e);
+
+/* in_state_dir - whether path names a file inside t's state directory. */
+static int in_state_dir(const struct target *t, const char *path)
+{
+	size_t n;
+
+	if (t == NULL || t->state_dir == NULL)
+		return 0;
+	n = strlen(t->state_dir);
+	return strncmp(path, t->state_dir, n) == 0 && path[n] == '/';
+}
+
+/* file_kind - a word for what a non-regular file is. */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a plain file";
+}
 
 static int local_read_file(struct target *t, const char *path, struct buf *out, struct err *e)
 {
 	char chunk[65536];
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	(void)t;
 	buf_reset(out);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not even opened when it is no regular file: a device's open has
+	 * effects (/dev/watchdog starts its timer, a tape rewinds), a FIFO's
+	 * lets a waiting writer through. fstat below catches a swap. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		err_set(e, ERR_PARSE, "read %s: not a regular file (%s); relaydeck reads "
+			"configuration only from regular files", path, file_kind(st.st_mode));
+		return err_at(e, path, 0);
+	}
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for ever. The
+	 * state dir's own files (marker, pending, backups) are never links. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+		  (in_state_dir(t, path) ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		err_sys(e, "open %s", path);
 		if (errno == ENOENT)
 			e->code = ERR_NOTFOUND;
+		else if (errno == ELOOP && in_state_dir(t, path))
+			snprintf(e->msg, sizeof(e->msg), "open %s: a symbolic link where "
+				 "relaydeck keeps its own state; remove it", path);
+		return err_at(e, path, 0);
+	}
+	if (fstat(fd, &st) < 0) {
+		err_sys(e, "stat %s", path);
+		close(fd);
+		return err_at(e, path, 0);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		err_set(e, ERR_PARSE, "read %s: not a regular file (%s); relaydeck reads "
+			"configuration only from regular files", path, file_kind(st.st_mode));
+		return err_at(e, path, 0);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* One allocation of the right size: no copies left by regrowth. */
+	if (st.st_size > 0 && buf_reserve(out, (size_t)st.st_size) < 0) {
+		close(fd);
+		err_set(e, ERR_LIMIT, "read %s: file too large", path);
 		return err_at(e, path, 0);
 	}
 	for (;;) {
@@ -47,6 +116,7 @@ static int local_read_file(struct target *t, const char *path, struct buf *out, 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			OPENSSL_cleanse(chunk, sizeof(chunk));
 			err_sys(e, "read %s", path);
 			close(fd);
 			return err_at(e, path, 0);
@@ -54,11 +124,14 @@ static int local_read_file(struct target *t, const char *path, struct buf *out, 
 		if (n == 0)
 			break;
 		if (buf_append(out, chunk, (size_t)n) < 0) {
+			OPENSSL_cleanse(chunk, sizeof(chunk));
 			close(fd);
 			err_set(e, ERR_LIMIT, "read %s: file too large", path);
 			return err_at(e, path, 0);
 		}
 	}
+	/* the file may be a credentials table */
+	OPENSSL_cleanse(chunk, sizeof(chunk));
 	close(fd);
 	if (out->data == NULL)
 		buf_append(out, "", 0);
@@ -114,21 +187,149 @@ static void test_stall(void)
 	nanosleep(&ts, NULL);
 }
 
+/* copy_xattrs - give fd the extended attributes of the file at path
+ * (ACLs, SELinux labels, user.*), so a replaced file keeps them. The
+ * access ACL is left out when the caller sets another mode than the old
+ * file had (a secret made 0600): the ACL would grant what the mode takes
+ * away. */
+static int copy_xattrs(const char *path, int fd, int same_mode, struct err *e)
+{
+	char *names = NULL, *val = NULL;
+	ssize_t nlen, vlen;
+	int r = -1;
+
+	nlen = listxattr(path, NULL, 0);
+	if (nlen < 0 && (errno == ENOTSUP || errno == ENOSYS))
+		return 0;
+	if (nlen < 0)
+		return err_sys(e, "list extended attributes of %s", path);
+	if (nlen == 0)
+		return 0;
+	if ((names = malloc((size_t)nlen)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	nlen = listxattr(path, names, (size_t)nlen);
+	if (nlen < 0) {
+		err_sys(e, "list extended attributes of %s", path);
+		goto out;
+	}
+	for (char *n = names; n < names + nlen; n += strlen(n) + 1) {
+		if (!same_mode && strcmp(n, "system.posix_acl_access") == 0)
+			continue;
+		vlen = getxattr(path, n, NULL, 0);
+		if (vlen < 0) {
+			err_sys(e, "read extended attribute %s of %s", n, path);
+			goto out;
+		}
+		free(val);
+		if ((val = malloc((size_t)vlen + 1)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		vlen = getxattr(path, n, val, (size_t)vlen);
+		if (vlen < 0) {
+			err_sys(e, "read extended attribute %s of %s", n, path);
+			goto out;
+		}
+		if (fsetxattr(fd, n, val, (size_t)vlen, 0) < 0) {
+			err_sys(e, "copy extended attribute %s of %s", n, path);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(val);
+	free(names);
+	return r;
+}
+
+/* links_ours - every link from path to the file it names belongs to us
+ * or root. A link of another user's (in a directory they can write) would
+ * otherwise choose what we overwrite, keeping that file's owner and mode:
+ * root writing a map through it into /etc/shadow. The kernel's
+ * protected_symlinks covers only sticky directories such as /tmp. */
+static int links_ours(const char *path, struct err *e)
+{
+	char cur[PATH_MAX], link[PATH_MAX], next[2 * PATH_MAX];
+	struct stat lst;
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return err_set(e, ERR_INVALID, "path too long: %s", path);
+	for (int hops = 0; lstat(cur, &lst) == 0 && S_ISLNK(lst.st_mode); hops++) {
+		ssize_t n;
+		char *slash;
+
+		if (lst.st_uid != 0 && lst.st_uid != geteuid()) {
+			err_set(e, ERR_SYS, "write %s: %s is a symbolic link of uid %u, who would "
+				"choose the file written; replace it with a link of root's (or "
+				"yours) or with the file itself", path, cur, (unsigned)lst.st_uid);
+			e->sys_errno = EPERM;
+			return -1;
+		}
+		if (hops >= 40 || (n = readlink(cur, link, sizeof(link) - 1)) < 0) {
+			if (hops >= 40)
+				errno = ELOOP;
+			return err_sys(e, "write %s: follow the symbolic link %s", path, cur);
+		}
+		link[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (link[0] == '/' || slash == NULL)
+			snprintf(next, sizeof(next), "%s", link);
+		else
+			snprintf(next, sizeof(next), "%.*s/%s", (int)(slash - cur), cur, link);
+		if (strlen(next) >= sizeof(cur))
+			return err_set(e, ERR_INVALID, "path too long: %s", next);
+		memcpy(cur, next, strlen(next) + 1);
+	}
+	return 0;
+}
+
+/* write_target - the file a write to path replaces: path itself, or the
+ * file a symbolic link at path names (config management often links
+ * main.cf or a map to a checkout). The link is kept; what it points to is
+ * replaced in its own directory, as an edit in place would. */
+static int write_target(const struct target *t, const char *path, char *out, size_t outlen,
+			struct err *e)
+{
+	struct stat lst;
+	char real[PATH_MAX];
+
+	if (lstat(path, &lst) < 0 || !S_ISLNK(lst.st_mode)) {
+		if (snprintf(out, outlen, "%s", path) >= (int)outlen)
+			return err_set(e, ERR_INVALID, "path too long: %s", path);
+		return 0;
+	}
+	if (in_state_dir(t, path))
+		return err_set(e, ERR_INVALID, "write %s: a symbolic link where relaydeck keeps "
+			       "its own state; remove it", path);
+	if (links_ours(path, e) < 0)
+		return err_at(e, path, 0);
+	if (realpath(path, real) == NULL) {
+		err_sys(e, "write %s: follow the symbolic link", path);
+		return err_at(e, path, 0);
+	}
+	if (snprintf(out, outlen, "%s", real) >= (int)outlen)
+		return err_set(e, ERR_INVALID, "path too long: %s", real);
+	return 0;
+}
+
 static int local_write_atomic(struct target *t, const char *path, const void *data,
 			      size_t len, const struct write_opts *o, struct err *e)
 {
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	char tmp[PATH_MAX], dest[PATH_MAX];
+	const char *slash;
 	uid_t uid = o->uid;
 	gid_t gid = o->gid;
 	struct stat st;
-	int fd;
+	int fd, old = 0;
 
-	(void)t;
-	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.rdXXXXXX", slash ? (int)(slash - path + 1) : 0,
-		     path, slash ? slash + 1 : path) >= (int)sizeof(tmp))
+	if (write_target(t, path, dest, sizeof(dest), e) < 0)
+		return -1;
+	slash = strrchr(dest, '/');
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.rdXXXXXX", slash ? (int)(slash - dest + 1) : 0,
+		     dest, slash ? slash + 1 : dest) >= (int)sizeof(tmp))
 		return err_set(e, ERR_INVALID, "path too long: %s", path);
-	if (stat(path, &st) == 0) {
+	if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
+		old = 1;
 		if (uid == (uid_t)-1)
 			uid = st.st_uid;
 		if (gid == (gid_t)-1)
@@ -136,7 +337,7 @@ static int local_write_atomic(struct target *t, const char *path, const void *da
 	}
 	fd = mkstemp(tmp);	/* created 0600: nothing readable before the mode is final */
 	if (fd < 0) {
-		err_sys(e, "create temporary file for %s", path);
+		err_sys(e, "create temporary file for %s", dest);
 		return err_at(e, path, 0);
 	}
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) < 0 &&
@@ -148,6 +349,9 @@ static int local_write_atomic(struct target *t, const char *path, const void *da
 		err_sys(e, "chmod %s", tmp);
 		goto fail;
 	}
+	/* after the mode: an access ACL carries the group bits with it */
+	if (old && copy_xattrs(dest, fd, (st.st_mode & 07777) == (o->mode & 07777), e) < 0)
+		goto fail;
 	if (write_all(fd, data, len) < 0) {
 		err_sys(e, "write %s", tmp);
 		goto fail;
@@ -163,12 +367,12 @@ static int local_write_atomic(struct target *t, const char *path, const void *da
 	}
 	fd = -1;
 	test_stall();
-	if (rename(tmp, path) < 0) {
-		err_sys(e, "rename %s to %s", tmp, path);
+	if (rename(tmp, dest) < 0) {
+		err_sys(e, "rename %s to %s", tmp, dest);
 		goto fail;
 	}
-	if (fsync_dir_of(path) < 0)
-		return err_sys(e, "fsync directory of %s", path);
+	if (fsync_dir_of(dest) < 0)
+		return err_sys(e, "fsync directory of %s", dest);
 	return 0;
 fail:
 	if (fd >= 0)
@@ -196,6 +400,21 @@ static int local_stat(struct target *t, const char *path, struct target_stat *ou
 	out->gid = st.st_gid;
 	out->size = (long long)st.st_size;
 	out->mtime = (long long)st.st_mtime;
+	out->has_id = 1;
+	out->dev = (unsigned long long)st.st_dev;
+	out->ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+static int local_set_mtime(struct target *t, const char *path, long long mtime, struct err *e)
+{
+	struct timespec ts[2] = { { (time_t)mtime, 0 }, { (time_t)mtime, 0 } };
+
+	/* a linked map's own time counts (Postfix compares it with the .db) */
+	if (utimensat(AT_FDCWD, path, ts, in_state_dir(t, path) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
+		err_sys(e, "set the time of %s", path);
+		return err_at(e, path, 0);
+	}
 	return 0;
 }
 
@@ -205,6 +424,18 @@ static int local_unlink(struct target *t, const char *path, struct err *e)
 	if (unlink(path) < 0 && errno != ENOENT)
 		return err_sys(e, "remove %s", path);
 	return 0;
+}
+
+static int local_sync_dir(struct target *t, const char *path, struct err *e)
+{
+	int fd, r;
+
+	(void)t;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_sys(e, "open directory %s", path);
+	r = fsync(fd);
+	close(fd);
+	return r < 0 ? err_sys(e, "fsync directory %s", path) : 0;
 }
 
 static int local_mkdir_p(struct target *t, const char *path, mode_t mode, struct err *e)
@@ -228,6 +459,9 @@ static int local_mkdir_p(struct target *t, const char *path, mode_t mode, struct
 				break;
 		}
 	}
+	/* made now or long ago: the state dir must still be ours alone */
+	if (t->state_dir && strcmp(path, t->state_dir) == 0)
+		return state_dir_check(path, e);
 	return 0;
 }
 
@@ -283,12 +517,20 @@ static int local_lock(struct target *t, const char *path, int wait_ms, void **ha
 		      struct err *e)
 {
 	struct timespec nap = { 0, 50 * 1000000L };
+	struct stat st;
 	int fd, waited = 0;
 
 	(void)t;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return err_set(e, ERR_INVALID, "open lock %s: it is a symbolic link (someone may "
+			       "want relaydeck to write elsewhere); remove it", path);
 	if (fd < 0)
 		return err_sys(e, "open lock %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, ERR_INVALID, "lock %s: not a regular file; remove it", path);
+	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			err_sys(e, "lock %s", path);
@@ -345,45 +587,146 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void child_exec(const char *prog, const char *const *argv, int in, int out, int errfd)
+/* guard_kill - the group's guard lost its parent: end the whole group. */
+static void guard_kill(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+	_exit(137);
+}
+
+/* guard_group - in a new child's process group, before its exec: stay as
+ * the group's guard and let a second child go on to the exec. When
+ * relaydeck dies (kill -9 mid-apply) the guard is told (parent-death
+ * signal) and kills the group, so no postmap and no process that
+ * `postfix check` started outlives it to race the next command's
+ * recovery. Otherwise the guard passes on its child's exit status or
+ * signal. Returns only in that second child. */
+static void guard_group(pid_t parent)
+{
+	struct sigaction sa;
+	pid_t kid;
+	int st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = guard_kill;
+	sigaction(SIGTERM, &sa, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(127);
+	if ((kid = fork()) < 0)
+		_exit(127);
+	if (kid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return;
+	}
+	while (waitpid(kid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFSIGNALED(st)) {
+		signal(WTERMSIG(st), SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, 0);
+		kill(getpid(), WTERMSIG(st));
+	}
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 127);
+}
+
+/* child_env - the minimal environment a program runs with, built before
+ * fork: between fork and exec only async-signal-safe calls are allowed,
+ * and the console forks while worker threads run (snprintf and getenv
+ * are not safe there). tz and home are the caller's storage. */
+static void child_env(char *envp[6], char *tz, size_t tzlen, char *home, size_t homelen)
 {
 	static char path_env[] = "PATH=" SAFE_PATH;
 	static char lc_env[] = "LC_ALL=C";
-	char tz_env[128], home_env[PATH_MAX + 8];
-	char *envp[6];
+	const char *v;
 	int n = 0;
 
 	envp[n++] = path_env;
 	envp[n++] = lc_env;
-	if (getenv("TZ")) {
-		snprintf(tz_env, sizeof(tz_env), "TZ=%s", getenv("TZ"));
-		envp[n++] = tz_env;
+	if ((v = getenv("TZ")) != NULL) {
+		snprintf(tz, tzlen, "TZ=%s", v);
+		envp[n++] = tz;
 	}
-	if (getenv("HOME")) {
-		snprintf(home_env, sizeof(home_env), "HOME=%s", getenv("HOME"));
-		envp[n++] = home_env;
+	if ((v = getenv("HOME")) != NULL) {
+		snprintf(home, homelen, "HOME=%s", v);
+		envp[n++] = home;
 	}
 	envp[n] = NULL;
+}
+
+/* child_exec - in the child: own process group, default SIGPIPE, the three
+ * descriptors, nothing else open, exec. Async-signal-safe calls only. */
+static void child_exec(const char *prog, const char *const *argv, char *const envp[], int in,
+		       int out, int errfd, pid_t parent)
+{
+	struct sigaction dfl;
+
 	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
+	guard_group(parent);
 	execve(prog, (char *const *)argv, envp);
 	_exit(127);
 }
 
-static int local_run(struct target *t, const char *const *argv, const struct buf *in,
-		     struct run_out *o, int timeout_ms, struct err *e)
+/* reap - wait for pid until the deadline; past it kill its process group
+ * (timed_out) and collect it. A child that closed its output but goes on
+ * running must not hold us longer than the caller allowed. */
+static void reap(pid_t pid, long long deadline, int *status, struct run_out *o)
+{
+	long nap_us = 1000;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (r == 0 && now_ms() >= deadline) {
+			o->timed_out = 1;
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return;
+		}
+		usleep((useconds_t)nap_us);
+		if (nap_us < 50000)
+			nap_us *= 2;
+	}
+}
+
+/* err_pty - a pseudo-terminal for the child's stderr: *rd (ours, close-on-
+ * exec) and *wr (the child's), raw so that "\n" stays "\n". */
+static int err_pty(int *rd, int *wr)
+{
+	struct termios tio;
+
+	memset(&tio, 0, sizeof(tio));
+	cfmakeraw(&tio);
+	if (openpty(rd, wr, NULL, &tio, NULL) < 0)
+		return -1;
+	fcntl(*rd, F_SETFD, FD_CLOEXEC);
+	fcntl(*wr, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* local_exec - run argv; stdout into o->out, or to on_out as it comes. */
+static int local_exec(struct target *t, const char *const *argv, const struct buf *in,
+		      target_chunk_fn on_out, void *arg, struct run_out *o, int timeout_ms,
+		      struct err *e)
 {
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	char prog[PATH_MAX], chunk[65536];
+	char prog[PATH_MAX], chunk[65536], tz_env[128], home_env[PATH_MAX + 8], *envp[6];
 	size_t in_off = 0, in_len = in ? in->len : 0;
 	struct sigaction ign, old;
 	long long deadline;
 	int status = 0, overflow = 0;
-	pid_t pid;
+	pid_t pid, self;
 
 	(void)t;
 	buf_reset(&o->out);
@@ -391,13 +734,15 @@ static int local_run(struct target *t, const char *const *argv, const struct buf
 	o->exit_code = -1;
 	o->term_signal = 0;
 	o->timed_out = 0;
+	o->cancelled = 0;
 	if (argv == NULL || argv[0] == NULL)
 		return err_set(e, ERR_USAGE, "run: empty command");
 	if (resolve_program(argv[0], prog, sizeof(prog)) < 0)
 		return err_set(e, ERR_RUN, "%s: program not found or not executable", argv[0]);
 	if (timeout_ms <= 0)
 		timeout_ms = RUN_TIMEOUT_DEFAULT_MS;
-	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
+	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 ||
+	    (o->stderr_tty ? err_pty(&perr[0], &perr[1]) : pipe2(perr, O_CLOEXEC)) < 0) {
 		err_sys(e, "run %s: pipe", argv[0]);
 		goto fail_fds;
 	}
@@ -405,6 +750,8 @@ static int local_run(struct target *t, const char *const *argv, const struct buf
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old);
+	self = getpid();
+	child_env(envp, tz_env, sizeof(tz_env), home_env, sizeof(home_env));
 	pid = fork();
 	if (pid < 0) {
 		err_sys(e, "run %s: fork", argv[0]);
@@ -412,7 +759,11 @@ static int local_run(struct target *t, const char *const *argv, const struct buf
 		goto fail_fds;
 	}
 	if (pid == 0)
-		child_exec(prog, argv, pin[0], pout[1], perr[1]);
+		child_exec(prog, argv, envp, pin[0], pout[1], perr[1], self);
+	/* Its own process group, set on both sides of the fork so that a kill
+	 * of the group can never miss: the deadline then ends what it started
+	 * too (sendmail's postdrop). */
+	setpgid(pid, pid);
 	close(pin[0]);
 	close(pout[1]);
 	close(perr[1]);
@@ -461,21 +812,26 @@ static int local_run(struct target *t, const char *const *argv, const struct buf
 
 				if (r < 0 && errno == EINTR)
 					continue;
+				/* a pseudo-terminal reads EIO once the child side is closed */
 				if (r <= 0) {
 					close(*fdp);
 					*fdp = -1;
+				} else if (on_out && fdp == &pout[0]) {
+					if (on_out(arg, chunk, (size_t)r) != 0)
+						o->cancelled = 1;
 				} else if (buf_append(b, chunk, (size_t)r) < 0) {
 					overflow = 1;
 				}
 			}
 		}
-		if (overflow)
+		if (overflow || o->cancelled)
 			break;
 	}
-	if (o->timed_out || overflow)
+	/* postmap -q answers with passwords */
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	if (o->timed_out || overflow || o->cancelled)
 		kill(-pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	reap(pid, deadline, &status, o);
 	sigaction(SIGPIPE, &old, NULL);
 	if (pin[1] >= 0)
 		close(pin[1]);
@@ -505,6 +861,68 @@ fail_fds:
 	return -1;
 }
 
+static int local_run(struct target *t, const char *const *argv, const struct buf *in,
+		     struct run_out *o, int timeout_ms, struct err *e)
+{
+	return local_exec(t, argv, in, NULL, NULL, o, timeout_ms, e);
+}
+
+static int local_run_stream(struct target *t, const char *const *argv, const struct buf *in,
+			    target_chunk_fn on_out, void *arg, struct run_out *o, int timeout_ms,
+			    struct err *e)
+{
+	return local_exec(t, argv, in, on_out, arg, o, timeout_ms, e);
+}
+
+/* local_read_at - one pread; no link is followed (queue files are read as
+ * root from directories the mail system's user owns). */
+static int local_read_at(struct target *t, const char *path, long long off, size_t max,
+			 struct buf *out, struct err *e)
+{
+	ssize_t n;
+	int fd;
+
+	(void)t;
+	buf_reset(out);
+	if (off < 0)
+		return err_set(e, ERR_INVALID, "read %s: negative offset", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		err_sys(e, "open %s", path);
+		if (errno == ENOENT)
+			e->code = ERR_NOTFOUND;
+		return err_at(e, path, 0);
+	}
+	if (buf_reserve(out, max + 1) < 0) {
+		close(fd);
+		return err_set(e, ERR_LIMIT, "read %s: too large", path);
+	}
+	do
+		n = pread(fd, out->data, max, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err_sys(e, "read %s", path);
+		close(fd);
+		return err_at(e, path, 0);
+	}
+	close(fd);
+	out->len = (size_t)n;
+	out->data[n] = '\0';
+	return 0;
+}
+
+static int local_link_target(struct target *t, const char *path, char *out, size_t outlen,
+			     struct err *e)
+{
+	struct stat lst;
+
+	if (lstat(path, &lst) < 0 || !S_ISLNK(lst.st_mode))
+		return 0;
+	if (write_target(t, path, out, outlen, e) < 0)
+		return -1;
+	return 1;
+}
+
 static void local_free(struct target *t)
 {
 	(void)t;
@@ -512,40 +930,23 @@ static void local_free(struct target *t)
 
 static const struct target_ops local_ops = {
 	.kind = "local",
+	.parallel_run = 1,
 	.read_file = local_read_file,
 	.write_atomic = local_write_atomic,
 	.run = local_run,
 	.stat = local_stat,
+	.set_mtime = local_set_mtime,
 	.unlink = local_unlink,
+	.sync_dir = local_sync_dir,
 	.mkdir_p = local_mkdir_p,
 	.list_dir = local_list_dir,
 	.lock = local_lock,
 	.unlock = local_unlock,
 	.free = local_free,
+	.run_stream = local_run_stream,
+	.read_at = local_read_at,
+	.link_target = local_link_target,
 };
-
-/* escape_dir - "/etc/postfix" -> "etc_postfix"; bytes other than [A-Za-z0-9.-] become %XX. */
-static void escape_dir(const char *dir, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	while (*dir == '/')
-		dir++;
-	for (; *dir && o + 4 < outlen; dir++) {
-		unsigned char c = (unsigned char)*dir;
-
-		if (c == '/')
-			out[o++] = '_';
-		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			 (c >= '0' && c <= '9') || c == '.' || c == '-')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "%%%02X", c);
-	}
-	out[o] = '\0';
-	if (o > 0 && out[o - 1] == '_')
-		out[o - 1] = '\0';
-}
 
 /* trim_nl - strip one trailing newline (postconf -h output). */
 static void trim_nl(char *s)
@@ -556,10 +957,217 @@ static void trim_nl(char *s)
 		s[--n] = '\0';
 }
 
+/* home_dir - $HOME, else the password database's home of the effective
+ * user; NULL when neither names an absolute directory. Never a shared
+ * directory such as /tmp, where another user could prepare the state. */
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+	struct stat st;
+
+	if (h && h[0] == '/')
+		return h;
+	/* service accounts often name a home that is not there ("/nonexistent") */
+	pw = getpwuid(geteuid());
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && stat(pw->pw_dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return pw->pw_dir;
+	return NULL;
+}
+
+/* state_dir_choose - where this config dir's state lives: the caller's
+ * choice (--state-dir), else RELAYDECK_STATE_DIR unless root, else
+ * /var/lib/relaydeck/<dir> as root and $XDG_STATE_HOME/relaydeck/<dir> or
+ * ~/.local/state/relaydeck/<dir> otherwise. Root ignores the environment:
+ * under sudo it may come from the user who ran it, and would point root's
+ * writes wherever that user likes. */
+static int state_dir_choose(const char *given, int is_root, const char *config_dir,
+			    char *path, size_t len, struct err *e)
+{
+	const char *env = getenv("RELAYDECK_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME");
+	char esc[1024];
+	int n;
+
+	target_escape_config_dir(config_dir, esc, sizeof(esc));
+	if (given && *given)
+		n = snprintf(path, len, "%s", given);
+	else if (!is_root && env && *env)
+		n = snprintf(path, len, "%s", env);
+	else if (is_root)
+		n = snprintf(path, len, "/var/lib/relaydeck/%s", esc);
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(path, len, "%s/relaydeck/%s", xdg, esc);
+	else if (home_dir())
+		n = snprintf(path, len, "%s/.local/state/relaydeck/%s", home_dir(), esc);
+	else
+		return err_set(e, ERR_NOTFOUND, "no home directory for the state of %s: HOME is "
+			       "not set and uid %u has no home in the password database; give "
+			       "--state-dir DIR (a directory only you can write)", config_dir,
+			       (unsigned)geteuid());
+	if (n < 0 || (size_t)n >= len)
+		return err_set(e, ERR_INVALID, "state directory name too long");
+	return 0;
+}
+
+/* ours - whether uid is the effective user or root. */
+static int ours(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* lookup_check - whether name (at path, lstat in *en, or missing) found in
+ * directory parent (stat in *d) is there for good: the directory belongs
+ * to root or us and no one else may write it, or it is sticky (like /tmp),
+ * where others cannot move an entry of ours but may own a link. */
+static int lookup_check(const char *dir, const char *parent, const struct stat *d,
+			const char *path, const struct stat *en, struct err *e)
+{
+	if (!ours(d->st_uid))
+		err_set(e, ERR_SYS, "state directory %s: %s belongs to uid %u, who could put "
+			"another directory in its place; give --state-dir DIR below directories "
+			"only you or root can change", dir, parent, (unsigned)d->st_uid);
+	else if ((d->st_mode & 022) && !(d->st_mode & S_ISVTX))
+		err_set(e, ERR_SYS, "state directory %s: %s is writable by %s (mode %04o), who "
+			"could put another directory in its place; give --state-dir DIR below "
+			"directories only you or root can change", dir, parent,
+			(d->st_mode & 002) ? "everyone" : "its group",
+			(unsigned)(d->st_mode & 07777));
+	else if ((d->st_mode & 022) && en && !ours(en->st_uid))
+		err_set(e, ERR_SYS, "state directory %s: %s belongs to uid %u in the shared "
+			"directory %s; give --state-dir DIR below directories only you or root "
+			"can change", dir, path, (unsigned)en->st_uid, parent);
+	else
+		return 0;
+	e->sys_errno = EPERM;
+	return -1;
+}
+
+/* state_dir_path_check - resolve dir name by name as the kernel would
+ * (following links, "..") and require every directory a name is looked up
+ * in to be one only root or we can change: then no other user can swap
+ * the state dir, a directory above it or a link on the way for one of
+ * theirs (root's backups and recovery marker written into a place they
+ * choose). Names that do not exist yet are made later by mkdir_p in a
+ * directory that passed. */
+static int state_dir_path_check(const char *dir, struct err *e)
+{
+	char todo[2 * PATH_MAX + 2], next[2 * PATH_MAX + 2], cur[PATH_MAX], path[PATH_MAX];
+	char link[PATH_MAX], cwd[PATH_MAX];
+	const char *p;
+	int hops = 0;
+
+	if (dir[0] == '/') {
+		if (snprintf(todo, sizeof(todo), "%s", dir) >= (int)sizeof(todo))
+			return err_set(e, ERR_INVALID, "state directory name too long");
+	} else {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return err_sys(e, "state directory %s: current directory", dir);
+		if (snprintf(todo, sizeof(todo), "%s/%s", cwd, dir) >= (int)sizeof(todo))
+			return err_set(e, ERR_INVALID, "state directory name too long");
+	}
+	cur[0] = '\0';	/* "" is "/" */
+	p = todo;
+	for (;;) {
+		struct stat d, en;
+		size_t n;
+		int missing;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, "/");
+		if (n == 1 && p[0] == '.') {
+			p += n;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(cur, '/');
+
+			if (slash)
+				*slash = '\0';
+			p += n;
+			continue;
+		}
+		if (snprintf(path, sizeof(path), "%s/%.*s", cur, (int)n, p) >= (int)sizeof(path))
+			return err_set(e, ERR_INVALID, "state directory name too long");
+		p += n;
+		if (stat(cur[0] ? cur : "/", &d) < 0)
+			return err_sys(e, "state directory %s: stat %s", dir, cur[0] ? cur : "/");
+		missing = lstat(path, &en) < 0;
+		if (missing && errno != ENOENT)
+			return err_sys(e, "state directory %s: stat %s", dir, path);
+		if (lookup_check(dir, cur[0] ? cur : "/", &d, path, missing ? NULL : &en, e) < 0)
+			return -1;
+		if (missing)
+			return 0;	/* the rest is made by mkdir_p, below a safe place */
+		if (!S_ISLNK(en.st_mode)) {
+			memcpy(cur, path, strlen(path) + 1);
+			continue;
+		}
+		ssize_t ln = readlink(path, link, sizeof(link) - 1);
+
+		if (ln < 0)
+			return err_sys(e, "state directory %s: read link %s", dir, path);
+		link[ln] = '\0';
+		if (++hops > 40) {
+			errno = ELOOP;
+			return err_sys(e, "state directory %s", dir);
+		}
+		if (snprintf(next, sizeof(next), "%s/%s", link, p) >= (int)sizeof(next))
+			return err_set(e, ERR_INVALID, "state directory name too long");
+		memcpy(todo, next, strlen(next) + 1);
+		p = todo;
+		if (link[0] == '/')
+			cur[0] = '\0';
+	}
+}
+
+/* state_dir_check - the state dir, when it exists, is a directory of the
+ * effective user that nobody else can write, reached only through
+ * directories no one else can change: staged edits, backups and the
+ * recovery marker decide what is written to the Postfix configuration. */
+static int state_dir_check(const char *dir, struct err *e)
+{
+	struct stat st;
+
+	if (state_dir_path_check(dir, e) < 0)
+		return -1;
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_sys(e, "state directory %s", dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ERR_INVALID, "state directory %s is not a directory; remove it "
+			       "or give --state-dir DIR", dir);
+	if (st.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(st.st_uid);
+
+		err_set(e, ERR_SYS, "state directory %s belongs to %s (uid %u), not to you "
+			"(uid %u): its staged edits and backups could be another user's; use "
+			"--state-dir DIR with a directory of your own, or `chown %u %s`", dir,
+			pw ? pw->pw_name : "another user", (unsigned)st.st_uid,
+			(unsigned)geteuid(), (unsigned)geteuid(), dir);
+		e->sys_errno = EPERM;
+		return -1;
+	}
+	if (st.st_mode & 022) {
+		err_set(e, ERR_SYS, "state directory %s is writable by %s (mode %04o): others "
+			"could change what relaydeck applies; `chmod 700 %s`", dir,
+			(st.st_mode & 002) ? "everyone" : "its group",
+			(unsigned)(st.st_mode & 07777), dir);
+		e->sys_errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 struct target *target_local_new(const char *config_dir, const char *state_dir, struct err *e)
 {
 	struct target *t = calloc(1, sizeof(*t));
-	char esc[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct target_stat st;
 
 	if (t == NULL) {
@@ -599,24 +1207,19 @@ struct target *target_local_new(const char *config_dir, const char *state_dir, s
 			st.exists ? "not a directory" : "No such file or directory");
 		goto fail;
 	}
-	if (state_dir == NULL || !*state_dir)
-		state_dir = getenv("RELAYDECK_STATE_DIR");
-	escape_dir(t->config_dir, esc, sizeof(esc));
-	if (state_dir && *state_dir) {
-		snprintf(path, sizeof(path), "%s", state_dir);
-	} else if (t->is_root) {
-		snprintf(path, sizeof(path), "/var/lib/relaydeck/%s", esc);
-	} else if (getenv("XDG_STATE_HOME") && *getenv("XDG_STATE_HOME")) {
-		snprintf(path, sizeof(path), "%s/relaydeck/%s", getenv("XDG_STATE_HOME"), esc);
-	} else {
-		snprintf(path, sizeof(path), "%s/.local/state/relaydeck/%s",
-			 getenv("HOME") ? getenv("HOME") : "/tmp", esc);
-	}
+	if (state_dir_choose(state_dir, t->is_root, t->config_dir, path, sizeof(path), e) < 0)
+		goto fail;
+	/* "DIR/" joins to "DIR/applying", which in_state_dir does not take for
+	 * a state file: the marker and pending would be followed as links */
+	for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+		path[n - 1] = '\0';
 	t->state_dir = strdup(path);
 	if (t->name == NULL || t->config_dir == NULL || t->state_dir == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
+	if (state_dir_check(t->state_dir, e) < 0)
+		goto fail;
 	return t;
 fail:
 	target_free(t);

@@ -72,6 +72,12 @@ int valid_single_line(const char *s, size_t len, struct err *e)
 				       i + 1);
 		if (s[i] == '\0')
 			return err_set(e, ERR_INVALID, "value contains a NUL byte at byte %zu", i + 1);
+		/* the rule maincf_set applies: other controls change how Postfix
+		 * splits the value, so refuse them before anything is staged */
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return err_set(e, ERR_INVALID,
+				       "value contains a control character (0x%02x) at byte %zu",
+				       (unsigned char)s[i], i + 1);
 	}
 	return 0;
 }

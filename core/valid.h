@@ -24,7 +24,8 @@
 #define VALID_HOSTNAME_MAX 253
 #define VALID_QUEUE_ID_MAX 64
 
-/* valid_single_line - no newline, carriage return or NUL in s[0..len). */
+/* valid_single_line - no newline, carriage return, NUL or other control
+ * character (a tab is a blank) in s[0..len). */
 int valid_single_line(const char *s, size_t len, struct err *e);
 
 /* valid_hostname - RFC 1123 name: labels of letters, digits and '-',

@@ -10,8 +10,6 @@ int shquote_arg(struct buf *out, const char *arg, struct err *e)
 {
 	if (arg == NULL)
 		return err_set(e, ERR_INVALID, "shquote: missing argument");
-	if (strpbrk(arg, "\n\r") != NULL)
-		return err_set(e, ERR_INVALID, "shquote: argument contains a line break");
 	if (buf_putc(out, '\'') < 0)
 		goto nomem;
 	for (const char *p = arg; *p; p++) {

@@ -1,11 +1,13 @@
 /*
  * shquote - turn an argv into one command string for a remote POSIX shell.
  *
- * An SSH exec request is a single string that the remote login shell
- * parses, so this is the one audited place where arguments are quoted.
- * Every argument is wrapped in single quotes ('\'' for a quote inside);
- * arguments containing a newline or carriage return are refused, so a
- * value can never start a second command line.
+ * relaydeck never lets a remote login shell parse a command: the exec
+ * request is only `/bin/sh -s`, and the command arrives as a script on
+ * stdin (ssh_target.c). This is the one audited place where arguments are
+ * quoted for that script. Every argument is wrapped in single quotes
+ * ('\'' for a quote inside). POSIX sh takes everything between single
+ * quotes literally, line breaks included, so a value with a newline stays
+ * one word and can never start a second command line.
  */
 #ifndef RELAYDECK_SHQUOTE_H
 #define RELAYDECK_SHQUOTE_H

@@ -15,6 +15,8 @@
 
 #include <yaml.h>
 
+#include "datafile.h"
+
 #define THEME_MAX_BYTES (256 * 1024)
 
 static const char *const role_names[ROLE_COUNT] = {
@@ -436,10 +438,7 @@ static int has_themes(const char *dir)
 /* theme_find_dir - the first candidate directory that exists. */
 int theme_find_dir(const char *opt_dir, char *out, size_t outlen)
 {
-	char exe[PATH_MAX], cand[PATH_MAX];
 	const char *env = getenv("RELAYDECK_THEMES_DIR");
-	ssize_t n;
-	char *slash;
 
 	if (opt_dir && *opt_dir) {
 		if (!is_dir(opt_dir))
@@ -451,33 +450,8 @@ int theme_find_dir(const char *opt_dir, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", env);
 		return 0;
 	}
-#ifdef PKGDATADIR
-	if (has_themes(PKGDATADIR "/themes")) {
-		snprintf(out, outlen, "%s", PKGDATADIR "/themes");
+	if (datafile_find("themes", "themes", has_themes, out, outlen) == 0)
 		return 0;
-	}
-#endif
-	/* A binary run from its build tree finds the themes of that tree. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			if ((size_t)snprintf(cand, sizeof(cand), "%.*s/themes", PATH_MAX - 16, exe) <
-			    sizeof(cand) && has_themes(cand)) {
-				snprintf(out, outlen, "%s", cand);
-				return 0;
-			}
-		}
-	}
-	/* A build outside the source tree: this file's own directory. */
-	if (__FILE__[0] == '/' && (slash = strrchr(__FILE__, '/')) != NULL) {
-		snprintf(cand, sizeof(cand), "%.*s", (int)(slash - __FILE__), __FILE__);
-		if (has_themes(cand)) {
-			snprintf(out, outlen, "%s", cand);
-			return 0;
-		}
-	}
 	if (has_themes("./themes")) {
 		snprintf(out, outlen, "%s", "./themes");
 		return 0;

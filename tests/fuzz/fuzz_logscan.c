@@ -8,9 +8,13 @@
  * must lie inside the line, and the queue ID must be alphanumeric. Every
  * parsed line is fed to a trace for a fixed Message-ID: its strings must
  * stay terminated and a status, once final, must have a queue ID. Any
- * violation aborts. Build with tests/fuzz/build.sh.
+ * violation aborts. Every line also goes through logscan_split (its
+ * pointers must lie inside the line, the service inside the program) and
+ * into a summary (core/logsum): the summary's counts must add up (no
+ * more deferred messages than deferral lines, no negative count, every
+ * line either counted as unparsed or parsed) and its in-flight table
+ * must hold no more messages than lines were fed.
  *
- * FUZZ_SOURCES: core/logscan.c core/buf.c core/err.c
  * FUZZ_LIBS: -lcrypto
  */
 #include "config.h"
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "logscan.h"
+#include "logsum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	int done = 0;
 
+	struct logsum *sum = logsum_new(-1, -1);
+	struct logscan_clock clk;
+	long fed = 0;
+
+	if (sum == NULL)
+		abort();
+	logscan_clock_init(&clk, 1796451464);
+	logsum_begin_file(sum, "fuzz", 1796451464);
 	logscan_trace_init(&t, "<probe.1@relaydeck.invalid>");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -60,6 +73,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (copy == NULL)
 			abort();
 		memcpy(copy, p, len);
+		{
+			struct logscan_view v;
+
+			if (logscan_split(copy, len, &clk, &v) == 0) {
+				if (v.text < copy || v.text + v.textlen > copy + len ||
+				    v.service < v.program ||
+				    v.service + v.servlen != v.program + v.proglen ||
+				    (v.queue_id && v.queue_id + v.qidlen > copy + len))
+					abort();
+			}
+			logsum_feed(sum, copy, len);
+			fed++;
+		}
 		if (logscan_parse_line(copy, len, &l) == 0) {
 			check_line(copy, len, &l);
 			if (!done)
@@ -74,5 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (done && (t.status == LS_NONE || t.queue_id[0] == '\0'))
 		abort();
+	logsum_finish(sum);
+	if (sum->deferred > sum->deferrals || sum->unparsed > sum->lines || sum->lines != fed ||
+	    sum->delivered < 0 || logsum_in_flight(sum) > (size_t)fed)
+		abort();
+	for (int k = 0; k < 5; k++) {
+		struct logsum_pct pc;
+
+		logsum_percentiles(sum, k, &pc);
+		if (pc.count > 0 && (pc.p50 > pc.p90 || pc.p90 > pc.p99 || pc.p99 > pc.max))
+			abort();
+	}
+	logsum_free(sum);
 	return 0;
 }

@@ -7,12 +7,12 @@
  * maincf_line must point at the line that defines the name. Any
  * violation aborts. Build with tests/fuzz/build.sh.
  *
- * FUZZ_SOURCES: core/maincf.c core/buf.c core/err.c
  * FUZZ_LIBS: -lcrypto
  * FUZZ_SEEDS: tests/data/maincf
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ static void pick_name(const uint8_t *data, size_t size, char *out, size_t outlen
 	out[n] = '\0';
 }
 
-/* line_starts_with - does 1-based line n of s begin with name followed by ' '? */
+/* line_starts_with - does 1-based line n of s begin with name, then a blank or "="? */
 static int line_starts_with(const char *s, int n, const char *name)
 {
 	size_t len = strlen(name);
@@ -46,7 +46,9 @@ static int line_starts_with(const char *s, int n, const char *name)
 			return 0;
 		s++;
 	}
-	return strncmp(s, name, len) == 0 && s[len] == ' ';
+	/* an edit keeps its line's own layout: "name = v", "name=v", "name\t= v",
+	 * and any other blank the parser takes as one (\f, \v: Postfix's isspace) */
+	return strncmp(s, name, len) == 0 && (isspace((unsigned char)s[len]) || s[len] == '=');
 }
 
 /* reparse - the edited model must serialize to bytes that parse to the same value. */

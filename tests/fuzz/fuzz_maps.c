@@ -8,7 +8,6 @@
  * count, and removing the key must leave none. Any violation aborts.
  * Build with tests/fuzz/build.sh.
  *
- * FUZZ_SOURCES: core/maps.c core/changeset.c core/diff.c core/postfix.c core/target.c core/target_local.c core/valid.c core/buf.c core/err.c
  * FUZZ_LIBS: -lcrypto
  * FUZZ_SEEDS: tests/data/maps
  */

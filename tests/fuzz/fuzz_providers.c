@@ -8,7 +8,6 @@
  * template), and providers_settings on every entry must either succeed
  * with a relayhost edit or fail with a message. Any violation aborts.
  *
- * FUZZ_SOURCES: core/providers.c core/buf.c core/err.c core/valid.c core/maincf.c
  * FUZZ_LIBS: -lyaml -lcrypto
  * FUZZ_SEEDS: data
  */

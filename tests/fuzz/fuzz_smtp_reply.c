@@ -9,7 +9,6 @@
  * to the same lines. Errors must be ERR_PARSE or ERR_LIMIT with a
  * message. Any violation aborts. Build with tests/fuzz/build.sh.
  *
- * FUZZ_SOURCES: core/smtp_reply.c core/buf.c core/err.c
  * FUZZ_LIBS: -lcrypto
  */
 #include "config.h"

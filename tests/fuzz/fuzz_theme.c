@@ -5,7 +5,6 @@
  * on failure the theme must be the built-in one, and every colour that a
  * loaded theme holds must be in range. Any violation aborts.
  *
- * FUZZ_SOURCES: themes/theme.c core/buf.c core/err.c
  * FUZZ_LIBS: -lyaml -lcrypto
  * FUZZ_SEEDS: themes
  */

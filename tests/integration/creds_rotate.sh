@@ -34,7 +34,7 @@ rd_in() {
 	local input=$1
 	shift
 	RD_RC=0
-	RD_OUT=$(printf '%s\n' "$input" | "$RELAYDECK" "$@" 2>"$RD_TMP/.err") || RD_RC=$?
+	RD_OUT=$(printf '%s\n' "$input" | rdx "$@" 2>"$RD_TMP/.err") || RD_RC=$?
 	RD_ERR=$(cat "$RD_TMP/.err")
 }
 sums() { sha256sum "$P" "$P.db" 2>/dev/null; }

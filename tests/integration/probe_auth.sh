@@ -68,7 +68,7 @@ tap_like "$(printf '%s' "$j" | sh_json '" ".join(d["transcript"])')" 'AUTH' \
 
 # --- the password on stdin (--password-file -) ---------------------------------
 RD_RC=0
-RD_OUT=$("$RELAYDECK" -c "$C" probe auth "$dest" --ca-file "$SH_CA" --user "$SH_USER" \
+RD_OUT=$(rdx -c "$C" probe auth "$dest" --ca-file "$SH_CA" --user "$SH_USER" \
     --password-file - <"$SH_PASS_FILE" 2>"$RD_TMP/err") || RD_RC=$?
 RD_ERR=$(cat "$RD_TMP/err")
 tap_is "$RD_RC" 0 "good AUTH, password on stdin: exit 0"

@@ -17,7 +17,7 @@ sh_require
 rd_tmpdir
 trap 'sh_stop; rd_cleanup' EXIT
 
-tap_plan 16
+tap_plan 17
 
 sh_start_checked "$RD_TMP/lab"
 relay="[127.0.0.1]:$SH_SUBMIT_PORT"
@@ -67,6 +67,8 @@ tap_like "$RD_OUT" "(Verified|Trusted) TLS connection established to 127\\.0\\.0
     "the smtp client's Verified TLS line is shown"
 tap_like "$RD_OUT" "delays: .*before the queue manager, .* transmission" \
     "the delays= breakdown is shown"
+tap_like "$RD_OUT" "log: +$PFI_ROOT/maillog on ${RD_SSH_HOST:-localhost}\$" \
+    "the log followed is the instance's maillog, on the target"
 qid=$(printf '%s\n' "$RD_OUT" | sed -n 's/^queue id: *//p')
 tap_check "the maillog's delivery line for $qid says status=sent" \
     pfi_log_has "$qid: to=<rcpt@$SH_DOMAIN>, relay=.*status=sent"

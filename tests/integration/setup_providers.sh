@@ -41,7 +41,7 @@ fresh() {
 setup_run() {
 	RD_ERR_FILE=$RD_TMP/.err
 	RD_RC=0
-	RD_OUT=$(printf '%s\n' "$PASSWORD" | "$RELAYDECK" -c "$S" setup --yes "$@" 2>"$RD_ERR_FILE") ||
+	RD_OUT=$(printf '%s\n' "$PASSWORD" | rdx -c "$S" setup --yes "$@" 2>"$RD_ERR_FILE") ||
 	    RD_RC=$?
 	RD_ERR=$(cat "$RD_ERR_FILE")
 }

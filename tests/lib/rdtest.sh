@@ -7,7 +7,16 @@
 #	rd_tmpdir			make RD_TMP (removed by rd_cleanup)
 #	rd_cleanup			remove RD_TMP; chains pfi_cleanup when
 #					postfix_instance.sh is loaded
-#	rd CMD...			run $RELAYDECK; sets RD_OUT, RD_ERR, RD_RC
+#	rd_stdin FILE CMD...		rd with stdin from FILE
+#	rd CMD...			run $RELAYDECK; sets RD_OUT, RD_ERR, RD_RC.
+#					$RELAYDECK_STATE_DIR goes as --state-dir:
+#					relaydeck ignores the variable as root,
+#					and the environment does not cross SSH.
+#					With RD_SSH_HOST set (tests/lib/over_ssh.sh)
+#					it runs against that SSH host: -H, the
+#					server's known_hosts and key
+#	rdx CMD...			$RELAYDECK with that --state-dir, output
+#					and exit code left to the caller
 # Variables: RD_LIB (this directory), RD_SRCDIR (top source dir),
 # RELAYDECK (the binary: from make check, else ./build/relaydeck).
 
@@ -47,11 +56,31 @@ rd_cleanup() {
 
 # Run relaydeck, keeping stdout, stderr and the exit code.
 rd() {
+	rd_stdin /dev/null "$@"
+}
+
+# rd with stdin from a file.
+rd_stdin() {
+	local in=$1
+	shift
 	RD_ERR_FILE=${RD_TMP:-/tmp}/.rd.err
 	RD_RC=0
-	RD_OUT=$("$RELAYDECK" "$@" 2>"$RD_ERR_FILE" </dev/null) || RD_RC=$?
+	local via=()
+	if [ -n "${RD_SSH_HOST:-}" ]; then
+		via=(-H "$RD_SSH_HOST" --known-hosts "$RD_SSH_KNOWN_HOSTS" -i "$RD_SSH_KEY")
+	fi
+	RD_OUT=$(rdx "${via[@]}" "$@" 2>"$RD_ERR_FILE" <"$in") || RD_RC=$?
 	RD_ERR=$(cat "$RD_ERR_FILE")
 	rm -f "$RD_ERR_FILE"
+}
+
+# Run relaydeck with $RELAYDECK_STATE_DIR (when set) on the command line.
+rdx() {
+	if [ -n "${RELAYDECK_STATE_DIR:-}" ]; then
+		"$RELAYDECK" --state-dir "$RELAYDECK_STATE_DIR" "$@"
+	else
+		"$RELAYDECK" "$@"
+	fi
 }
 
 # Show relaydeck's last stderr as TAP comments (on failure).

@@ -21,6 +21,21 @@
 #				Postfix's form (uppercase hex, colons)
 #	sh_fp_pubkey CERT	SHA-256 of the certificate's public key (DER
 #				SubjectPublicKeyInfo), same form
+#	sh_smtp_listener PORT RECORD [OPTION VALUE]...
+#				start lab_listener.py smtp on 127.0.0.1:PORT (a
+#				trap server that logs every line it receives to
+#				RECORD; options as lab_listener.py documents);
+#				waits until it listens; sh_stop stops it (needs
+#				no sh_start: it logs to RECORD.log)
+#	sh_log_mark		the smart host's maillog line count now (for
+#				sh_disconnect_after)
+#	sh_disconnect_after MARK SERVICE [SECS]
+#				print the first "disconnect from" line of
+#				SERVICE (untrusted, wrongname, expired: the
+#				ports' syslog names) logged after line MARK;
+#				smtpd lists the commands it got there
+#				("ehlo=2 starttls=1 auth=1 quit=1"); 1 when
+#				none came within SECS (default 10)
 #	sh_json EXPR		print a Python expression over the JSON on stdin
 #				("d"); lists space-separated, booleans true/false
 #	sh_failed_step		the first failed step of a probe's --json output
@@ -33,9 +48,12 @@
 #				good certificate
 #	SH_PLAIN_PORT		no STARTTLS offered, no AUTH
 #	SH_UNTRUSTED_PORT	STARTTLS, leaf signed by a second CA that is not
-#				in SH_CA
+#				in SH_CA (syslog name postfix-smarthost/untrusted)
 #	SH_WRONGNAME_PORT	STARTTLS, leaf for wrong.lab.test only
+#				(postfix-smarthost/wrongname)
 #	SH_EXPIRED_PORT		STARTTLS, leaf that expired in 2020
+#				(postfix-smarthost/expired); these three offer
+#				AUTH inside TLS with the same sasldb
 #	SH_SILENT_PORT		accepts TCP and never speaks
 #	SH_DROP_PORT		offers and accepts STARTTLS, then closes the
 #				connection inside the TLS handshake
@@ -49,6 +67,9 @@
 #	SH_CA2			the untrusted second CA
 #	SH_LEAF			the good leaf certificate (PEM; sh_renew_cert
 #				replaces it)
+#	SH_DIR/untrusted.pem, wrongname.pem, expired.pem
+#				key and certificate of each bad port (a
+#				listener can present the same certificate)
 #	SH_NAME			smarthost.test (the good leaf's DNS name; its IP
 #				SAN is 127.0.0.1)
 #	SH_USER, SH_PASS_FILE	the SASL user (user@lab.test) and a 0600 file
@@ -264,11 +285,11 @@ _sh_configure() {
 		_sh_svc "$SH_PLAIN_PORT" smtpd_tls_security_level=none \
 		    smtpd_sasl_auth_enable=no
 		_sh_svc "$SH_UNTRUSTED_PORT" smtpd_tls_chain_files="$SH_DIR/untrusted.pem" \
-		    smtpd_sasl_auth_enable=yes
+		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/untrusted
 		_sh_svc "$SH_WRONGNAME_PORT" smtpd_tls_chain_files="$SH_DIR/wrongname.pem" \
-		    smtpd_sasl_auth_enable=yes
+		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/wrongname
 		_sh_svc "$SH_EXPIRED_PORT" smtpd_tls_chain_files="$SH_DIR/expired.pem" \
-		    smtpd_sasl_auth_enable=yes
+		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/expired
 	} >>"$SH_CONF/master.cf"
 }
 
@@ -399,6 +420,44 @@ sh_renew_cert() {
 		_sh_i=$((_sh_i + 1))
 	done
 	_sh_fail "127.0.0.1:$SH_SUBMIT_PORT still serves the old certificate after 10 s"
+}
+
+# Start a recording SMTP listener (lab_listener.py smtp) and wait for it.
+sh_smtp_listener() {
+	_sh_lp=$1 _sh_rec=$2
+	shift 2
+	: >"$_sh_rec"
+	python3 "$_sh_libdir/lab_listener.py" smtp "$_sh_lp" --record "$_sh_rec" "$@" \
+	    </dev/null >"$_sh_rec.log" 2>&1 &
+	_sh_pids="$_sh_pids $!"
+	_sh_i=0
+	while [ $_sh_i -lt 100 ]; do
+		_sh_listening "$_sh_lp" && return 0
+		sleep 0.05
+		_sh_i=$((_sh_i + 1))
+	done
+	_sh_fail "the smtp listener on $_sh_lp did not start: $(cat "$_sh_rec.log")"
+}
+
+# The smart host's maillog length, in lines.
+sh_log_mark() {
+	if [ -f "$SH_LOG" ]; then wc -l <"$SH_LOG"; else echo 0; fi
+}
+
+# The first disconnect line of a bad port's smtpd after line MARK.
+sh_disconnect_after() {
+	_sh_i=0
+	while [ $_sh_i -lt $(( ${3:-10} * 10 )) ]; do
+		_sh_l=$(tail -n +"$(( $1 + 1 ))" "$SH_LOG" 2>/dev/null |
+		    grep -m1 "postfix-smarthost/$2/smtpd\[[0-9]*\]: disconnect from ")
+		if [ -n "$_sh_l" ]; then
+			printf '%s\n' "$_sh_l"
+			return 0
+		fi
+		sleep 0.1
+		_sh_i=$((_sh_i + 1))
+	done
+	return 1
 }
 
 # Print the value of a Python expression over the JSON document on stdin

@@ -91,6 +91,12 @@ tap_like() {
 	fi
 }
 
+# tap_re_quote STRING - STRING as an ERE matching it literally (a base64
+# key holds '+', which grep -E would read as an operator).
+tap_re_quote() {
+	printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
+}
+
 # The string must not match the extended regular expression.
 tap_unlike() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then

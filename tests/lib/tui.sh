@@ -5,7 +5,8 @@
 #				exit), a sandbox in DIR/sb with C=DIR/sb/etc
 #				(a test with its own set-up sets SOCK, DIR and
 #				C itself and calls tui_kill in its trap)
-#	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" in a pane of
+#	tui_start [ARGS...]	open "$RELAYDECK -c $C ARGS" (with -H when
+#				RD_SSH_HOST is set) in a pane of
 #				TUI_COLS x TUI_ROWS (default 100x30);
 #				its stderr goes to DIR/stderr, its exit code
 #				to DIR/exit
@@ -52,11 +53,16 @@ tui_cleanup() {
 }
 
 tui_start() {
+	# Over SSH (tests/lib/over_ssh.sh): the same console on the remote host.
+	_via=
+	if [ -n "${RD_SSH_HOST:-}" ]; then
+		_via="-H '$RD_SSH_HOST' --known-hosts '$RD_SSH_KNOWN_HOSTS' -i '$RD_SSH_KEY'"
+	fi
 	tmux -u -L "$SOCK" new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
 		"cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 RELAYDECK_STATE_DIR='$DIR/sb/state' \
 		 RELAYDECK_THEMES_DIR='$top_srcdir/themes' XDG_CONFIG_HOME='$DIR/xdg' \
 		 RELAYDECK_PROVIDERS_CATALOG='$top_srcdir/data/providers.yaml' TERM=screen \
-		 '$RELAYDECK' -c '$C' $* 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
+		 '$RELAYDECK' $_via --state-dir '$DIR/sb/state' -c '$C' $* 2>'$DIR/stderr'; echo \$? >'$DIR/exit'; sleep 600"
 }
 
 screen() {

@@ -15,7 +15,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 
 [ "$(id -u)" -eq 0 ] || tap_skip_all "not root"
 tui_init cm
-tap_plan 19
+tap_plan 20
 KEY="[127.0.0.1]:2587"
 USER_NAME=tui-user@example.net
 # ':' and a blank inside: Postfix splits user:password at the first ':'.
@@ -25,7 +25,7 @@ SEEN=$DIR/seen
 TUI_SEEN=$SEEN
 tui_start
 
-check_screen "console opens on the Relay settings screen" "Relay settings"
+check_screen "console opens on the Dashboard (a relayhost is set)" "relaydeck - Dashboard"
 keys ?
 check_screen "help lists the screen switch" "Go to Credentials"
 keys Enter
@@ -48,6 +48,8 @@ text "$PASSWORD"
 check_screen "the password field shows only a mask" "$(printf '%s' "$PASSWORD" | sed 's/./*/g')"
 keys Enter
 check_screen "the review shows the masked diff" "+[127.0.0.1]:2587 ********"
+check_screen "comment lines of sasl_passwd are shown as they are, not masked" \
+	" # The entry below is a placeholder, not a real account."
 keys y
 check_screen "apply reports success" "Apply succeeded"
 keys Enter

@@ -3,7 +3,8 @@
 # smart host (tests/lib/smarthost.sh): the form takes the host, the probe
 # runs in the background ("running…"), and the result panel shows the
 # verified TLS step and the leaf's SHA-256 fingerprint, equal to what
-# `openssl x509 -fingerprint -sha256` says. With no user typed, the probe
+# `openssl x509 -fingerprint -sha256` says, in the same lines as
+# `relaydeck probe auth` prints (core/report). With no user typed, the probe
 # authenticates with the target's sasl_passwd entry and says so (never the
 # secret). p pins the public key: warning, mode, review, apply; postmap -q
 # on the policy table and main.cf's smtp_tls_policy_maps show the result.
@@ -32,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_plan 18
+tap_plan 21
 
 sh_start_checked "$RD_TMP/lab"
 
@@ -43,13 +44,13 @@ postconf -c "$C" -e "smtp_tls_CAfile = $SH_CA"
 fp=$(openssl x509 -in "$SH_LEAF" -noout -fingerprint -sha256 | sed 's/^[^=]*=//')
 pubfp=$(sh_fp_pubkey "$SH_LEAF")
 # The credential the console falls back to when no user is typed.
-RELAYDECK_STATE_DIR="$RD_TMP/sb/state" "$RELAYDECK" -c "$C" creds add \
+"$RELAYDECK" --state-dir "$RD_TMP/sb/state" -c "$C" creds add \
     "[127.0.0.1]:$SH_SUBMIT_PORT" --user "$SH_USER" --password-file "$SH_PASS_FILE" --yes \
     >"$RD_TMP/creds.out" 2>&1 || tap_diag "creds add failed: $(cat "$RD_TMP/creds.out")"
 
 TUI_COLS=160 TUI_ROWS=50 tui_start
 
-wait_for "Relay settings" || tap_diag "console did not open"
+wait_for "relaydeck - Dashboard" || tap_diag "console did not open"
 keys 5
 check_screen "5 opens the Probe screen" "Run the probe"
 keys Enter
@@ -59,14 +60,29 @@ text "[127.0.0.1]:$SH_SUBMIT_PORT"
 keys Enter
 wait_for "Host[:port]  [127.0.0.1]:$SH_SUBMIT_PORT" || tap_diag "host not taken"
 keys r
-check_screen "the result panel shows the verified chain" "chain verified: yes"
+check_screen "the result panel shows the verified chain" "verified:    yes"
 if screen | grep -qE '^ +ok +[0-9]+ ms  verify'; then
 	tap_ok "the verify step is ok"
 else
 	tap_not_ok "the verify step is ok"
 	tap_diag "$(screen)"
 fi
-check_screen "the fingerprint equals openssl's" "sha256 cert:   $fp"
+check_screen "the fingerprint equals openssl's" "fingerprint (sha256) cert:   $fp"
+# The console's result is core/report's, the lines `relaydeck probe auth`
+# prints for the same probe: the certificate's names, its validity and
+# the verdict (the console used to word them its own way, without names).
+"$RELAYDECK" --state-dir "$RD_TMP/sb/state" -c "$C" probe auth \
+    "[127.0.0.1]:$SH_SUBMIT_PORT" >"$RD_TMP/cli.out" 2>&1
+for pat in '^  names: ' '^  valid: ' '^verdict: '; do
+	want=$(grep -m1 -E "$pat" "$RD_TMP/cli.out")
+	if [ -n "$want" ] && screen | grep -qF -- " $want"; then
+		tap_ok "the console shows the command line's line: $want"
+	else
+		tap_not_ok "the console shows the command line's line: ${want:-$pat}"
+		tap_diag "$(cat "$RD_TMP/cli.out")"
+		tap_diag "$(screen)"
+	fi
+done
 check_screen "the screen names the credential source" \
     "AUTH credential: user $SH_USER, from the target's sasl_passwd entry"
 check_screen "AUTH with the sasl_passwd credential is accepted" "AUTH PLAIN: accepted"

@@ -12,12 +12,15 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 . "$top_srcdir/tests/lib/tui.sh"
 
 tui_init edit
-tap_plan 12
+tap_plan 13
 cp "$C/main.cf" "$DIR/main.cf.orig"
 OLD=$(postconf -c "$C" -h relayhost)
 tui_start
 
-check_screen "console opens on the Relay settings screen" "Relay settings"
+wait_for "relaydeck - Dashboard" || tap_diag "console did not open on the Dashboard"
+keys 1
+check_screen "1 opens the Relay settings screen" "relaydeck - Relay settings"
+check_screen "the status line names the target" " ${RD_SSH_HOST:-localhost}  $C"
 
 # Search, then open the edit field on relayhost.
 keys /
@@ -110,8 +113,8 @@ text "^myorigin"
 keys Enter
 check_screen "a \$name value shows Postfix's expansion" "expands to: $want"
 
-# q on the root with nothing pending quits; the exit is clean.
-keys q
+# q back to the Dashboard, q there with nothing pending quits; the exit is clean.
+keys q q
 tui_quit_check
 
 tap_done

@@ -3,7 +3,8 @@
 # custom relay (host, port), user, masked password with ':' and a space,
 # one sender rewrite, rate limits, review, apply; then check the review
 # on screen (the password never shown), main.cf through postconf, the
-# sasl_passwd mode and `postmap -q` returning user:password, and that the
+# sasl_passwd mode and `postmap -q` returning user:password; the finish
+# offers to remove the old relay's now unused credential and does; the
 # last step opens the Probe screen on the new next hop.
 #
 # Skips when tmux is missing or when not root (postmap of a 0600 root file).
@@ -15,14 +16,14 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 
 [ "$(id -u)" = 0 ] || tap_skip_all "not root"
 tui_init wiz
-tap_plan 18
+tap_plan 22
 PASS='Pw:with space'
 # Every capture is kept to look for the password.
 TUI_SEEN=$DIR/captures
 : >"$TUI_SEEN"
 TUI_COLS=120 TUI_ROWS=40 tui_start
 
-check_screen "console opens" "Relay settings"
+check_screen "console opens" "relaydeck - Dashboard"
 keys 4
 check_screen "4 opens the wizard on the detected state" "default_database_type:"
 
@@ -65,11 +66,21 @@ keys Enter
 check_screen "review shows the main.cf diff" "+relayhost = [192.0.2.10]:587"
 check_screen "review shows the rewrite table" "root@localhost"
 
+check_screen "the review names the previous relay's credential that goes unused" \
+	"The previous relay's credential [smtp.example.com]:587"
 keys Enter
 check_screen "apply asks for confirmation" "changed file(s) to $C? y/n"
 keys y
 check_screen "apply succeeds" "Apply succeeded"
 keys Enter
+# The sandbox's entry for the old relay is now a stale secret: offered for removal.
+check_screen "the finish offers to remove the old relay's credential" \
+	"-[smtp.example.com]:587 ********"
+keys y
+check_screen "its removal is applied" "Apply succeeded"
+keys Enter
+got=$(postmap -q "[smtp.example.com]:587" "$(postconf -c "$C" -h smtp_sasl_password_maps)")
+tap_is "$got" "" "the old relay's entry is gone"
 
 got=$(postconf -c "$C" -h relayhost)
 tap_is "$got" "[192.0.2.10]:587" "postconf reads the new relayhost"
@@ -95,7 +106,7 @@ fi
 keys q
 wait_for "Step 10 of 10: Done" || tap_diag "q did not return to the wizard"
 keys q
-wait_for "Relay settings" || tap_diag "q did not leave the wizard"
+wait_for "relaydeck - Dashboard" || tap_diag "q did not leave the wizard"
 keys q
 tui_quit_check
 

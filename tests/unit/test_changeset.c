@@ -340,6 +340,38 @@ static void test_old_warnings_do_not_block(void **state)
 	free(next);
 }
 
+/* A warning that only moved with the lines around it is not new: an edit
+ * that removes a line above a duplicate entry shifts the line number in
+ * "line N: overriding earlier entry" (it used to fail the apply). */
+static void test_moved_warning_is_old(void **state)
+{
+	struct fx *f = *state;
+	struct changeset *cs;
+	struct apply_report r;
+	struct err e;
+	struct buf next = BUF_INIT;
+	const char *drop = "inet_protocols = ipv4\n", *p;
+
+	need_root();
+	fx_write_main(f, "relayhost = [192.0.2.28]:587\n");
+	p = strstr(f->orig, drop);
+	assert_non_null(p);
+	assert_int_equal(buf_append(&next, f->orig, (size_t)(p - f->orig)), 0);
+	assert_int_equal(buf_puts(&next, p + strlen(drop)), 0);
+	cs = changeset_new(f->t);
+	apply_report_init(&r);
+	err_clear(&e);
+	assert_int_equal(changeset_stage(cs, f->maincf, next.data, next.len, 0644, 0, &e), 0);
+	if (changeset_apply(cs, "remove a line above a duplicate", &r, &e) != 0)
+		fail_msg("apply: %s", e.msg);
+	assert_file_is(f->maincf, next.data);
+	/* reported as it reads now, one line up */
+	assert_non_null(strstr(r.warnings.data, "overriding earlier entry: relayhost="));
+	apply_report_free(&r);
+	changeset_free(cs);
+	buf_free(&next);
+}
+
 static void test_lock_held(void **state)
 {
 	struct fx *f = *state;
@@ -511,6 +543,57 @@ static void test_secret_file(void **state)
 	apply_report_free(&r);
 	changeset_free(cs);
 	free(cf);
+}
+
+/* A credentials table staged without CS_SECRET under another name (a
+ * symlinked directory, "./", the second entry of the list): the change
+ * set asks core/secrecy itself, so the diff is masked and the file is
+ * written 0600. */
+static void test_secret_by_identity(void **state)
+{
+	struct fx *f = *state;
+	struct changeset *cs;
+	struct apply_report r;
+	struct buf d = BUF_INIT, extra = BUF_INIT;
+	struct err e;
+	char pw[200], second[200], link[200], alias[260], dotted[260];
+	const char *v1 = "[192.0.2.25]:587 relayuser:Old-Id-Sekret\n";
+	const char *v2 = "[192.0.2.25]:587 relayuser:New-Id-Sekret\n";
+
+	need_root();
+	err_clear(&e);
+	snprintf(pw, sizeof(pw), "%s/sasl_passwd", f->conf);
+	snprintf(second, sizeof(second), "%s/sasl_second", f->conf);
+	snprintf(link, sizeof(link), "%s/conf-link", f->root);
+	snprintf(alias, sizeof(alias), "%s//sasl_passwd", link);
+	snprintf(dotted, sizeof(dotted), "%s/./sasl_second", f->conf);
+	write_file(pw, v1, strlen(v1), 0644);
+	write_file(second, v1, strlen(v1), 0644);
+	assert_int_equal(symlink(f->conf, link), 0);
+	assert_int_equal(buf_printf(&extra, "smtp_sasl_password_maps = texthash:%s, texthash:%s\n",
+				    pw, second), 0);
+	fx_write_main(f, extra.data);
+	for (int i = 0; i < 2; i++) {
+		const char *path = i == 0 ? alias : dotted;
+
+		cs = changeset_new(f->t);
+		apply_report_init(&r);
+		buf_reset(&d);
+		assert_int_equal(changeset_stage(cs, path, v2, strlen(v2), 0644, 0, &e), 0);
+		assert_int_equal(changeset_diff(cs, &d, &e), 0);
+		assert_null(strstr(d.data, "Sekret"));
+		assert_non_null(strstr(d.data, "-[192.0.2.25]:587 ********\n"
+						"+[192.0.2.25]:587 ********\n"));
+		if (changeset_apply(cs, "credentials by another name", &r, &e) != 0)
+			fail_msg("apply: %s", e.msg);
+		assert_int_equal(mode_of(i == 0 ? pw : second), 0600);
+		assert_file_is(i == 0 ? pw : second, v2);
+		apply_report_free(&r);
+		changeset_free(cs);
+	}
+	unlink(link);
+	buf_free(&d);
+	buf_free(&extra);
 }
 
 /* temp_files - count ".NAME.rd??????" files beside path; *open gets how
@@ -817,6 +900,54 @@ static void test_pending_corrupt(void **state)
 	}
 }
 
+/* test_changed_since - a change set made from one version of a file is
+ * refused (ERR_CHANGED) once the file is another version, and writes
+ * nothing; from the new version it applies. */
+static void test_changed_since(void **state)
+{
+	struct fx *f = *state;
+	struct changeset *cs = changeset_new(f->t);
+	struct apply_report r;
+	struct buf d = BUF_INIT;
+	struct err e;
+	char *next = with_relayhost(f->orig, "[192.0.2.41]:587");
+	char *theirs = with_relayhost(f->orig, "[192.0.2.42]:587");
+
+	need_root();
+	err_clear(&e);
+	apply_report_init(&r);
+	assert_int_equal(changeset_stage(cs, f->maincf, next, strlen(next), 0644, 0, &e), 0);
+	assert_int_equal(changeset_diff(cs, &d, &e), 0);
+	write_file(f->maincf, theirs, strlen(theirs), 0644);
+	assert_int_equal(changeset_apply(cs, "mine", &r, &e), -1);
+	assert_int_equal(e.code, ERR_CHANGED);
+	assert_non_null(strstr(e.msg, "main.cf changed since you staged this edit"));
+	assert_file_is(f->maincf, theirs);
+	assert_string_equal(r.backup_id, "");
+	apply_report_free(&r);
+	changeset_free(cs);
+
+	/* an explicit expectation of the version read now applies */
+	{
+		unsigned char h[CHANGESET_HASH_LEN];
+
+		cs = changeset_new(f->t);
+		apply_report_init(&r);
+		err_clear(&e);
+		changeset_hash(theirs, strlen(theirs), 1, h);
+		assert_int_equal(changeset_stage(cs, f->maincf, next, strlen(next), 0644, 0, &e), 0);
+		assert_int_equal(changeset_expect(cs, f->maincf, h, &e), 0);
+		if (changeset_apply(cs, "mine again", &r, &e) != 0)
+			fail_msg("apply: %s", e.msg);
+		assert_file_is(f->maincf, next);
+		apply_report_free(&r);
+		changeset_free(cs);
+	}
+	buf_free(&d);
+	free(next);
+	free(theirs);
+}
+
 static void test_pending_build(void **state)
 {
 	struct fx *f = *state;
@@ -854,9 +985,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apply_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validation_failure_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_warnings_do_not_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_warning_is_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_by_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_safety, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_root_skips_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_when_running, setup_running,
@@ -864,6 +997,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_build, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_since, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

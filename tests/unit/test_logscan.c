@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "logscan.h"
@@ -218,6 +219,39 @@ static void test_follow_file(void **state)
 	buf_free(&out);
 }
 
+/* A log that is a FIFO (or a device, such as maillog_file = /dev/stdout)
+ * is refused at once: open(2) of a FIFO without a writer blocks, so probe
+ * send would outlive its --timeout. alarm() turns a hang into a failure. */
+static void test_follow_fifo_refused(void **state)
+{
+	char dir[] = "/tmp/test_logscan_fifo.XXXXXX", path[64];
+	struct logscan_file f;
+	struct buf out = BUF_INIT;
+	struct err e;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/maillog", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	err_clear(&e);
+	assert_int_equal(logscan_file_open(&f, path, 0, &e), -1);
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	logscan_file_close(&f);
+	/* made a FIFO after the open: the read refuses it too */
+	unlink(path);
+	assert_int_equal(logscan_file_open(&f, path, 0, &e), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	err_clear(&e);
+	assert_int_equal(logscan_file_read(&f, &out, &e), -1);
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	alarm(0);
+	logscan_file_close(&f);
+	buf_free(&out);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_trace_sent),
 		cmocka_unit_test(test_trace_deferred_bounced),
 		cmocka_unit_test(test_follow_file),
+		cmocka_unit_test(test_follow_fifo_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

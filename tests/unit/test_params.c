@@ -365,6 +365,16 @@ static void test_single_line(void **state)
 	assert_non_null(strstr(e.msg, "NUL"));
 	assert_int_equal(valid_single_line("x", VALID_VALUE_MAX + 1, &e), -1);
 	assert_int_equal(e.code, ERR_LIMIT);
+	/* found by fuzz_params: a control character passed validation, was
+	 * staged, and only main.cf refused it at apply; a tab is a blank */
+	assert_int_equal(valid_single_line("a\x13" "b", 3, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_non_null(strstr(e.msg, "control character"));
+	assert_int_equal(valid_single_line("a\x7f", 2, &e), -1);
+	assert_int_equal(valid_single_line("a\fb", 3, &e), -1);
+	assert_int_equal(valid_single_line("a\tb", 3, &e), 0);
+	assert_int_equal(params_validate_name_value(NULL, "my_own_parameter", "x\x1b[2J", &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
 }
 
 static void test_param_ref(void **state)
@@ -743,7 +753,7 @@ static void test_host_load_errors(void **state)
 	err_clear(&e);
 	assert_null(params_host_load(NULL, &e));
 	/* A config dir without main.cf: postconf fails and the error says so. */
-	t = target_local_new("/nonexistent/relaydeck-test", "/tmp", &e);
+	t = target_local_new("/nonexistent/relaydeck-test", "/nonexistent/relaydeck-state", &e);
 	if (t == NULL)
 		return;
 	err_clear(&e);

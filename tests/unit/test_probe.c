@@ -574,6 +574,282 @@ static void test_probe_tls_login(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* --- AUTH only over a trusted certificate ---------------------------------- */
+
+static char trust_dir[64];	/* certificates made with openssl(1) for these tests */
+
+/* make_cert - a self-signed EC certificate NAME.pem/NAME.key in trust_dir
+ * with subject CN and the given subjectAltName. */
+static void make_cert(const char *name, const char *cn, const char *san)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cd %s && openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -nodes -keyout %s.key -out %s.pem -days 2 -subj /CN=%s "
+		 "-addext subjectAltName=%s 2>/dev/null", trust_dir, name, name, cn, san);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* tls_peer - start a scripted peer that serves certificate NAME. */
+static void tls_peer(struct peer *p, const char *const *script, const char *name)
+{
+	char path[256];
+
+	peer_start(p, script);
+	p->ctx = SSL_CTX_new(TLS_server_method());
+	snprintf(path, sizeof(path), "%s/%s.pem", trust_dir, name);
+	assert_int_equal(SSL_CTX_use_certificate_chain_file(p->ctx, path), 1);
+	snprintf(path, sizeof(path), "%s/%s.key", trust_dir, name);
+	assert_int_equal(SSL_CTX_use_PrivateKey_file(p->ctx, path, SSL_FILETYPE_PEM), 1);
+}
+
+/* The server side of a STARTTLS session up to the EHLO inside TLS, which
+ * offers AUTH; then either AUTH PLAIN and QUIT, or QUIT alone. */
+#define TLS_UNTIL_EHLO "S:220 t.test ESMTP\r\n", "R", "S:250-t.test\r\n250 STARTTLS\r\n", "R", \
+		       "S:220 2.0.0 go\r\n", "TLS", "R", "S:250-t.test\r\n250 AUTH PLAIN LOGIN\r\n"
+static const char *const script_auth[] = { TLS_UNTIL_EHLO, "R", "S:235 2.7.0 ok\r\n", "R",
+					   "S:221 bye\r\n", NULL };
+static const char *const script_noauth[] = { TLS_UNTIL_EHLO, "R", "S:221 bye\r\n", NULL };
+
+/* trust_probe - probe the peer with AUTH; ca and servername as given. */
+static int trust_probe(struct peer *p, struct probe_opts *o, struct probe_result *r,
+		       const char *ca)
+{
+	char path[256];
+	struct err e;
+
+	o->host = "127.0.0.1";
+	o->port = p->port;
+	o->timeout_ms = 2000;
+	o->auth = 1;
+	o->user = "u@x";
+	o->password = "s3cret-pw";
+	if (ca) {
+		snprintf(path, sizeof(path), "%s/%s.pem", trust_dir, ca);
+		o->ca_file = path;
+	} else {
+		/* a CA file that trusts nothing the peer presents */
+		snprintf(path, sizeof(path), "%s/other.pem", trust_dir);
+		o->ca_file = path;
+	}
+	return probe_run(o, r, &e);
+}
+
+/* assert_not_sent - the peer read EHLO, STARTTLS, EHLO, QUIT: no AUTH line,
+ * no base64 of the password; the result says why. */
+static void assert_not_sent(struct peer *p, const struct probe_result *r, const char *reason)
+{
+	const struct probe_step *last = &r->steps[r->nsteps - 1];
+	struct buf j = BUF_INIT;
+
+	assert_int_equal(p->nlines, 4);
+	assert_string_equal(p->lines[3], "QUIT");
+	for (int i = 0; i < p->nlines; i++)
+		assert_null(strstr(p->lines[i], "AUTH"));
+	assert_false(r->auth.tried);
+	assert_true(r->auth.not_sent);
+	assert_false(r->ok);
+	assert_string_equal(last->name, "auth");
+	assert_false(last->ok);
+	assert_true(last->not_sent);
+	if (strncmp(last->detail, "not sent: certificate not trusted (", 35) != 0 ||
+	    strstr(last->detail, reason) == NULL)
+		fail_msg("auth step: %s (want ...%s...)", last->detail, reason);
+	probe_json(r, &j);
+	assert_non_null(strstr(j.data, "\"status\":\"not_sent\""));
+	assert_non_null(strstr(j.data, "\"not_sent\":true"));
+	buf_free(&j);
+}
+
+/* assert_sent - the peer got AUTH PLAIN with the credential, then QUIT. */
+static void assert_sent(struct peer *p, const struct probe_result *r)
+{
+	assert_int_equal(p->nlines, 5);
+	assert_string_equal(p->lines[3], "AUTH PLAIN AHVAeABzM2NyZXQtcHc=");
+	assert_string_equal(p->lines[4], "QUIT");
+	assert_true(r->auth.tried);
+	assert_true(r->auth.ok);
+	assert_false(r->auth.not_sent);
+}
+
+static void test_auth_trust(void **state)
+{
+	struct probe_result r;
+	struct probe_opts o;
+	struct peer p;
+	char fp[PROBE_FP_MAX], policy[300], cmd[128];
+
+	(void)state;
+	snprintf(trust_dir, sizeof(trust_dir), "/tmp/test_probe_trust.XXXXXX");
+	assert_non_null(mkdtemp(trust_dir));
+	make_cert("good", "t.test", "IP:127.0.0.1");
+	make_cert("other", "other.test", "DNS:other.test");
+
+	/* untrusted (self-signed, not in the CA file): nothing sent */
+	tls_peer(&p, script_noauth, "good");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_false(r.tls.verified);
+	assert_not_sent(&p, &r, r.tls.verify_error);
+	snprintf(fp, sizeof(fp), "%s", r.tls.cert_sha256);
+	probe_result_free(&r);
+
+	/* the chain verifies but the name does not match: nothing sent */
+	tls_peer(&p, script_noauth, "good");
+	memset(&o, 0, sizeof(o));
+	o.servername = "relay.other.test";
+	assert_int_equal(trust_probe(&p, &o, &r, "good"), 1);
+	peer_stop(&p);
+	assert_true(r.tls.verified);
+	assert_not_sent(&p, &r, "does not match relay.other.test");
+	probe_result_free(&r);
+
+	/* insecure_auth, but for another certificate than the one presented */
+	tls_peer(&p, script_noauth, "good");
+	memset(&o, 0, sizeof(o));
+	o.insecure_auth = 1;
+	o.insecure_cert = "AA:BB";
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_not_sent(&p, &r, "not the certificate accepted");
+	probe_result_free(&r);
+
+	/* a pin for another key: nothing sent */
+	tls_peer(&p, script_noauth, "good");
+	memset(&o, 0, sizeof(o));
+	o.tls_policy = "fingerprint match=AA:BB:CC";
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_not_sent(&p, &r, "");
+	probe_result_free(&r);
+
+	/* the certificate pinned (as smtp_tls_policy_maps has it): sent */
+	tls_peer(&p, script_auth, "good");
+	memset(&o, 0, sizeof(o));
+	snprintf(policy, sizeof(policy), "fingerprint match=AA:BB|%s", fp);
+	o.tls_policy = policy;
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);	/* verify still fails */
+	peer_stop(&p);
+	assert_sent(&p, &r);
+	probe_result_free(&r);
+
+	/* insecure_auth, for this very certificate: sent, and said so */
+	tls_peer(&p, script_auth, "good");
+	memset(&o, 0, sizeof(o));
+	o.insecure_auth = 1;
+	o.insecure_cert = fp;
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_sent(&p, &r);
+	assert_true(r.auth.insecure);
+	assert_non_null(strstr(r.steps[r.nsteps - 1].detail, "not trusted"));
+	probe_result_free(&r);
+
+	/* trusted chain and name: sent */
+	tls_peer(&p, script_auth, "good");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(trust_probe(&p, &o, &r, "good"), 0);
+	peer_stop(&p);
+	assert_sent(&p, &r);
+	assert_false(r.auth.insecure);
+	probe_result_free(&r);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", trust_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The other ways in: implicit TLS (port 465) with an untrusted
+ * certificate, and a server that stops offering STARTTLS but offers AUTH
+ * in the clear (a downgrade in the path), even with insecure_auth: the
+ * peer reads no AUTH line. */
+static void test_auth_trust_paths(void **state)
+{
+	static const char *const implicit[] = { "TLS", "S:220 t.test ESMTP\r\n", "R",
+						"S:250-t.test\r\n250 AUTH PLAIN LOGIN\r\n", "R",
+						"S:221 bye\r\n", "R", NULL };
+	static const char *const stripped[] = { "S:220 t.test ESMTP\r\n", "R",
+						"S:250-t.test\r\n250 AUTH PLAIN LOGIN\r\n", "R",
+						"R", NULL };
+	struct probe_result r;
+	struct probe_opts o;
+	struct peer p;
+	char cmd[128];
+
+	(void)state;
+	snprintf(trust_dir, sizeof(trust_dir), "/tmp/test_probe_paths.XXXXXX");
+	assert_non_null(mkdtemp(trust_dir));
+	make_cert("good", "t.test", "IP:127.0.0.1");
+	make_cert("other", "other.test", "DNS:other.test");
+
+	tls_peer(&p, implicit, "good");
+	memset(&o, 0, sizeof(o));
+	o.tls_mode = PROBE_TLS_IMPLICIT;
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_true(r.tls.done);
+	assert_int_equal(p.nlines, 2);
+	assert_string_equal(p.lines[1], "QUIT");
+	assert_true(r.auth.not_sent);
+	assert_false(r.auth.tried);
+	probe_result_free(&r);
+
+	peer_start(&p, stripped);
+	memset(&o, 0, sizeof(o));
+	o.insecure_auth = 1;
+	assert_int_equal(trust_probe(&p, &o, &r, NULL), 1);
+	peer_stop(&p);
+	assert_false(r.tls.done);
+	assert_int_equal(p.nlines, 1);
+	assert_non_null(strstr(p.lines[0], "EHLO"));
+	assert_false(r.auth.tried);
+	assert_string_equal(r.steps[r.nsteps - 1].name, "starttls");
+	probe_result_free(&r);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", trust_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A certificate for f*.example.com is not one for foo.example.com (partial
+ * wildcards are off, as in Postfix); *.example.com is. */
+static void test_partial_wildcard(void **state)
+{
+	static const char *const script[] = { "S:220 w\r\n", "R", "S:250-w\r\n250 STARTTLS\r\n",
+					      "R", "S:220 go\r\n", "TLS", "R", "S:250 w\r\n", "R",
+					      "S:221 bye\r\n", NULL };
+	const char *names[] = { "partial", "full" };
+	struct probe_result r;
+	struct probe_opts o;
+	struct peer p;
+	struct err e;
+	char ca[256], cmd[128];
+
+	(void)state;
+	snprintf(trust_dir, sizeof(trust_dir), "/tmp/test_probe_wild.XXXXXX");
+	assert_non_null(mkdtemp(trust_dir));
+	make_cert("partial", "f.example.com", "DNS:f*.example.com");
+	make_cert("full", "w.example.com", "DNS:*.example.com");
+	for (int i = 0; i < 2; i++) {
+		tls_peer(&p, script, names[i]);
+		memset(&o, 0, sizeof(o));
+		o.host = "127.0.0.1";
+		o.port = p.port;
+		o.servername = "foo.example.com";
+		o.timeout_ms = 2000;
+		snprintf(ca, sizeof(ca), "%s/%s.pem", trust_dir, names[i]);
+		o.ca_file = ca;
+		probe_run(&o, &r, &e);
+		peer_stop(&p);
+		assert_true(r.tls.done);
+		assert_true(r.tls.verified);
+		if (r.tls.hostname_match != (i == 1))
+			fail_msg("%s: hostname_match %d", names[i], r.tls.hostname_match);
+		probe_result_free(&r);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", trust_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* probe_peer - run the probe against a scripted peer; the failed step and
  * its detail must be as expected and the run must end within the bound. */
 static void probe_peer(const char *const *script, enum probe_tls_mode mode, const char *step,
@@ -742,6 +1018,9 @@ int main(void)
 		cmocka_unit_test(test_probe_refused),
 		cmocka_unit_test(test_probe_tls_login),
 		cmocka_unit_test(test_probe_ipv6),
+		cmocka_unit_test(test_auth_trust),
+		cmocka_unit_test(test_auth_trust_paths),
+		cmocka_unit_test(test_partial_wildcard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

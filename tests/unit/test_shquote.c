@@ -71,19 +71,16 @@ static void test_quote_form(void **state)
 	buf_free(&b);
 }
 
-static void test_refuses_line_breaks(void **state)
+/* Inside single quotes a line break is data: the script fed to /bin/sh -s
+ * keeps "x\nrm -rf /" as one word, never a second command line. */
+static void test_line_breaks_are_data(void **state)
 {
 	const char *argv[] = { "postconf", "-e", "relayhost=x\nrm -rf /", NULL };
-	const char *argv_cr[] = { "a\rb", NULL };
-	struct buf b = BUF_INIT;
-	struct err e;
+	const char *argv_cr[] = { "a\rb", "\n", "'\n'", NULL };
 
 	(void)state;
-	err_clear(&e);
-	assert_int_equal(shquote_argv(&b, argv, &e), -1);
-	assert_int_equal(e.code, ERR_INVALID);
-	assert_int_equal(shquote_argv(&b, argv_cr, &e), -1);
-	buf_free(&b);
+	roundtrip(argv);
+	roundtrip(argv_cr);
 }
 
 static void test_empty_and_null(void **state)
@@ -106,7 +103,7 @@ int main(void)
 		cmocka_unit_test(test_plain_words),
 		cmocka_unit_test(test_metacharacters),
 		cmocka_unit_test(test_quote_form),
-		cmocka_unit_test(test_refuses_line_breaks),
+		cmocka_unit_test(test_line_breaks_are_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

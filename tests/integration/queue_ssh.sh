@@ -1,0 +1,3 @@
+#!/bin/bash
+# queue_ssh.sh - the queue.sh cases against a remote host over SSH.
+exec bash "$(dirname "$0")/../lib/over_ssh.sh" "$(dirname "$0")/queue.sh"
