@@ -131,6 +131,16 @@ count_results() {
 	    }'
 }
 
+# Print the end of every test log under DIR that reports a failure.
+show_failed_logs() {
+	find "$1" -name '*.log' ! -name 'config.log' ! -name 'test-suite.log' |
+	while read -r f; do
+		grep -q '^not ok\|ERROR\|runtime error\|AddressSanitizer' "$f" 2>/dev/null || continue
+		echo "---- $f"
+		tail -n 40 "$f"
+	done
+}
+
 # Build with sanitizers and -Werror, run every test layer, summarise.
 cmd_test() {
 	cmd_deps
@@ -139,18 +149,17 @@ cmd_test() {
 	# Old results would be counted again: start from a clean slate.
 	find "$builddir" -name '*.trs' -exec rm -f {} + 2>/dev/null || true
 	make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" check || rc=1
-	if [ "$rc" -ne 0 ]; then
-		for f in $(find "$builddir" -name '*.log' ! -name 'config.log' ! -name 'test-suite.log'); do
-			grep -q '^not ok\|ERROR\|runtime error\|AddressSanitizer' "$f" 2>/dev/null || continue
-			echo "---- $f"
-			tail -n 40 "$f"
-		done
-	fi
-	# The summary counts make check's results (distcheck repeats them).
+	[ "$rc" -eq 0 ] || show_failed_logs "$builddir"
+	# The summary counts make check's results (distcheck runs a subset again).
 	summary=$(count_results "$builddir" || true)
 	if [ "${DISTCHECK:-0}" = 1 ]; then
-		make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" distcheck || {
+		# A subset of the tests (Makefile.am says which and why).
+		make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" \
+		    TESTS='$(DISTCHECK_TESTS)' distcheck || {
 			say "make distcheck failed"
+			for d in "$builddir"/relaydeck-*/_build; do
+				[ -d "$d" ] && show_failed_logs "$d"
+			done
 			rc=1
 			case $summary in
 			*", 0 failed"*|"0 failed"*)

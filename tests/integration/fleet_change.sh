@@ -73,6 +73,8 @@ for line in open('$tmp/out'):
 
 rdf -g relays set 'debug_peer_list=$fleet_peers'
 tap_is "$RD_RC" 0 "the edit is staged on all 20 relays"
+[ "$RD_RC" = 0 ] || tap_diag "$RD_OUT
+$RD_ERR"
 
 # stop on the first failure
 rdf -g relays --json apply --yes --canary r01 --batch 5
