@@ -207,7 +207,8 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 kill "$mute" 2>/dev/null
 tap_like "$RD_RC:$(cat "$RD_TMP/err")" "^1:relaydeck: .*key exchange: no answer in time" \
     "a server that never answers: timeout after --connect-timeout"
-if [ "$ms" -lt 3000 ]; then
+# never answered, the key exchange would wait for ever: 6 s leaves room for load
+if [ "$ms" -lt 6000 ]; then
 	tap_ok "timeout honoured: ${ms} ms for a 1 s deadline"
 else
 	tap_not_ok "timeout honoured: ${ms} ms for a 1 s deadline"

@@ -29,7 +29,7 @@ lib=$top_srcdir/tests/lib
 . "$lib/fleet_lab.sh"
 . "$lib/tui.sh"
 
-fl_begin fleetchange 32 r1 r2 r3
+fl_begin fleetchange 34 r1 r2 r3
 postconf -c "$tmp/sb-r1/etc" -e "fleet_peers = 127.0.0.1"
 postconf -c "$tmp/sb-r2/etc" -e "fleet_peers = 127.0.0.1"
 for h in r1 r2 r3; do cp -p "$tmp/sb-$h/etc/main.cf" "$tmp/main.cf.$h"; done
@@ -154,6 +154,23 @@ keys y
 check_screen "no relayhost on the canary: the change goes to both" "applied to every host"
 check_screen "... the canary says why it was not probed" "postfix check passed; no relayhost"
 tap_is "$(val r1 relayhost):$(val r2 relayhost)" ":" "r1 and r2 have no relayhost now"
+
+# --- a host that cannot take the edit: the message counts what was staged ------
+keys q
+wait_for "Fleet: 3 hosts" || tap_diag "$(screen)"
+keys u g Space Space Space
+wait_for "3 marked" || tap_diag "$(screen)"
+keys c
+wait_for "(s: set" || tap_diag "$(screen)"
+mv "$tmp/sb-r3/etc/main.cf" "$tmp/r3-main.cf.away"
+keys s
+wait_for "Stage on the 3 hosts" || tap_diag "$(screen)"
+text "smtp_helo_timeout=77s"
+keys Enter
+check_screen "r3 without a main.cf: staged on 2 of 3, the failure counted" \
+	"on 2 of 3 hosts; 1 failed"
+mv "$tmp/r3-main.cf.away" "$tmp/sb-r3/etc/main.cf"
+tap_check "... r3's main.cf byte for byte as at the start" cmp -s "$tmp/sb-r3/etc/main.cf" "$tmp/main.cf.r3"
 keys q q
 tui_quit_check
 tap_done

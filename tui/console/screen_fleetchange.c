@@ -69,6 +69,7 @@ struct fc_host {
 	struct target *t;	/* kept between phases (only the worker uses it) */
 	/* read: what is staged there */
 	int read_ok;
+	int staged;		/* the edit asked for was staged (set_name) */
 	size_t edits;		/* staged edits */
 	size_t nchanged;	/* files they change */
 	int stale;		/* main.cf changed since they were staged */
@@ -190,6 +191,7 @@ static void read_job(struct fleet_job *job)
 	h->diff = h->key = NULL;
 	h->diff_len = h->key_len = 0;
 	h->read_ok = 0;
+	h->staged = 0;
 	h->read_why[0] = '\0';
 	if (connect_host(h, &e) == NULL) {
 		set_error(h->read_why, sizeof(h->read_why), err_code_name(e.code), &e);
@@ -199,6 +201,7 @@ static void read_job(struct fleet_job *job)
 		set_error(h->read_why, sizeof(h->read_why), "stage", &e);
 		goto out;
 	}
+	h->staged = 1;
 	h->edits = pending_count(pd);
 	if (h->edits > 0) {
 		if ((cs = changeset_new(h->t)) == NULL || pending_build(pd, cs, &e) < 0 ||
@@ -751,8 +754,21 @@ static void fc_wake(struct screen *s)
 		return;
 	}
 	if (p->set_name) {
-		console_message(s->c, ROLE_OK, "staged %s%s%s on %zu host%s", p->set_unset ? "unset " :
-				"", p->set_name, p->set_unset ? "" : "=...", p->n, p->n == 1 ? "" : "s");
+		size_t staged = 0;
+
+		for (size_t i = 0; i < p->n; i++)
+			staged += p->hosts[i].staged;
+		/* count what was staged, not what was asked: a host that could
+		 * not be reached or written says why in its row */
+		if (staged == p->n)
+			console_message(s->c, ROLE_OK, "staged %s%s%s on %zu host%s",
+					p->set_unset ? "unset " : "", p->set_name,
+					p->set_unset ? "" : "=...", p->n, p->n == 1 ? "" : "s");
+		else
+			console_message(s->c, ROLE_ERROR, "staged %s%s%s on %zu of %zu hosts; "
+					"%zu failed: see their rows", p->set_unset ? "unset " : "",
+					p->set_name, p->set_unset ? "" : "=...", staged, p->n,
+					p->n - staged);
 		free(p->set_name);
 		free(p->set_value);
 		p->set_name = p->set_value = NULL;
