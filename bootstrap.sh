@@ -38,7 +38,7 @@ PKGS="build-essential autoconf automake pkg-config \
 libncurses-dev libyaml-dev libssl-dev libssh2-1-dev libjson-c-dev libcmocka-dev zlib1g-dev \
 postfix sasl2-bin libsasl2-modules openssh-server tmux \
 clang libclang-rt-14-dev swaks patch time acl \
-python3 ca-certificates openssl util-linux procps iproute2 ansible-core"
+python3 ca-certificates openssl util-linux procps iproute2 ansible-core systemd-journal-remote"
 
 # Install the Debian packages that are missing; skip apt when none are.
 cmd_deps() {

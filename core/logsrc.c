@@ -538,7 +538,7 @@ static int read_journal(struct target *t, const struct logsrc *src, long long si
 	char s_since[32], s_until[32];
 	struct splitter sp;
 	struct run_out o;
-	size_t a = 0;
+	size_t a = 0, before;
 	int rc;
 
 	argv[a++] = "journalctl";
@@ -568,6 +568,7 @@ static int read_journal(struct target *t, const struct logsrc *src, long long si
 		argv[a++] = "--since";
 		argv[a++] = s_since;
 	}
+	before = a;
 	if (until >= 0) {
 		snprintf(s_until, sizeof(s_until), "@%lld", until);
 		argv[a++] = "--until";
@@ -583,8 +584,33 @@ static int read_journal(struct target *t, const struct logsrc *src, long long si
 	if (sink->begin)
 		sink->begin(sink->arg, "journal", (long long)time(NULL));
 	run_out_init(&o);
+	/* --since leaves out everything older, so the reader could not tell
+	 * a journal that begins inside the window from one that holds more:
+	 * the last entry before since comes first (outside the window, it
+	 * only dates the journal's start; a second before since, so an entry
+	 * at since itself is never read twice) */
+	if (since >= 1 && !follow && before >= 2) {
+		const char *pre[64];
+		char s_pre[32];
+
+		snprintf(s_pre, sizeof(s_pre), "@%lld", since - 1);
+		memcpy(pre, argv, (before - 2) * sizeof(*pre));
+		pre[before - 2] = "--until";
+		pre[before - 1] = s_pre;
+		/* -r: with --until, a plain -n 1 prints nothing (systemd 252) */
+		pre[before] = "-r";
+		pre[before + 1] = "-n";
+		pre[before + 2] = "1";
+		pre[before + 3] = NULL;
+		rc = target_run_stream(t, pre, NULL, split, &sp, &o, JOURNAL_MS, e);
+		run_out_free(&o);
+		run_out_init(&o);
+		if (rc < 0 || sp.stopped)
+			goto done;
+	}
 	rc = target_run_stream(t, argv, NULL, split, &sp, &o,
 			       follow ? 24 * 24 * 3600 * 1000 : JOURNAL_MS, e);
+done:
 	split_end(&sp);
 	if (rc == 0 && o.exit_code != 0 && !o.cancelled) {
 		size_t n = o.err.len;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maincf.h"
 #include "pfdiag.h"
 #include "secrecy.h"
 #include "target.h"
@@ -533,4 +534,21 @@ int postfix_postmap(struct target *t, const char *type, const char *path, struct
 	if (r < 0)
 		err_at(e, path, 0);
 	return r;
+}
+
+struct maincf *postfix_read_maincf(struct target *t, struct err *e)
+{
+	char *path = target_config_path(t, "main.cf");
+	struct buf b = BUF_INIT;
+	struct maincf *m = NULL;
+
+	if (path == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (target_read(t, path, &b, e) == 0)
+		m = maincf_parse(path, b.data ? b.data : "", b.len, e);
+	buf_free(&b);
+	free(path);
+	return m;
 }

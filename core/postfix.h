@@ -11,6 +11,11 @@
 #include "err.h"
 
 struct target;
+struct maincf;
+
+/* postfix_read_maincf - the target's main.cf, read and parsed; NULL with
+ * e when it cannot be. The caller frees it with maincf_free. */
+struct maincf *postfix_read_maincf(struct target *t, struct err *e);
 
 /* postfix_conf_n - `postconf -c DIR -n`: stdout into out, warnings (stderr
  * lines) into warnings; fails when postconf exits non-zero. */

@@ -1677,11 +1677,15 @@ static int remote_home(struct target *t, char *out, size_t outlen, struct err *e
 }
 
 /* The opening probe: one command instead of a command and a few SFTP
- * round trips. It prints the config directory (postconf's, or the one
- * given as $1), whether it is a directory ("d"), something else ("f") or
- * missing ("-"), the uid commands run as, and $HOME. */
+ * round trips. It prints the config directory (the one given as $1,
+ * else the login's MAIL_CONFIG, else postconf's), whether it is a
+ * directory ("d"), something else ("f") or missing ("-"), the uid
+ * commands run as, and $HOME. MAIL_CONFIG is the directory every Postfix
+ * command of that login reads main.cf from (as -c would be), so taking
+ * it saves running postconf on every host that sets it (a fleet whose
+ * logins point each at its instance). */
 static const char open_script[] =
-	"if [ -n \"$1\" ]; then d=$1; else "
+	"if [ -n \"$1\" ]; then d=$1; elif [ -n \"${MAIL_CONFIG:-}\" ]; then d=$MAIL_CONFIG; else "
 	"command -v postconf >/dev/null || { echo 'postconf: not found' >&2; exit 127; }; "
 	"d=$(postconf -h config_directory) || exit $?; fi; "
 	"printf '%s\\n' \"$d\"; "

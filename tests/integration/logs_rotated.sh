@@ -22,7 +22,7 @@ trap rd_cleanup EXIT
 lib=$(cd "$(dirname "$0")/../lib" && pwd)
 export TZ=UTC
 
-tap_plan 18
+tap_plan 19
 
 C=$RD_TMP/etc
 mkdir -p "$C" "$RD_TMP/log"
@@ -119,9 +119,38 @@ if [ -x "$jr" ] && command -v journalctl >/dev/null 2>&1; then
 	got="$(j '(d["received"], d["delivered"], d["deferred"], d["bounced"], d["rejected"], d["unparsed_lines"])')"
 	want="$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print((t["received"], t["delivered"], t["deferred"], t["bounced"], t["rejected"], 0))' "$RD_TMP/rfc.json")"
 	tap_is "$got" "$want" "the journal's counts are the truth"
+	# A journal with a two-hour gap, read --since a minute after the gap:
+	# the read starts an hour early (LOGSUM_LEAD), in the gap, and the
+	# entry before that start is read too, so the journal is known to
+	# begin before the window (no "the log read covers since ..." note).
+	# Outside the window: that entry and the lines of the lead hour.
+	s0=1767200000
+	python3 "$lib/loggen.py" "$RD_TMP/j1.log" "$RD_TMP/j1.json" --messages 20 --rfc3339 \
+	    --seed 3 --start "$s0"
+	python3 "$lib/loggen.py" "$RD_TMP/j2.log" "$RD_TMP/j2.json" --messages 20 --rfc3339 \
+	    --seed 4 --start "$((s0 + 7200))"
+	cat "$RD_TMP/j1.log" "$RD_TMP/j2.log" >"$RD_TMP/gap.log"
+	python3 "$lib/log2journal.py" "$RD_TMP/gap.log" >"$RD_TMP/gap.export"
+	"$jr" --output="$RD_TMP/gap.journal" "$RD_TMP/gap.export" 2>/dev/null
+	since=$((s0 + 7260))
+	want=$(python3 - "$RD_TMP/gap.log" "$since" <<'PY'
+import datetime, sys
+since = int(sys.argv[2])
+n = 0
+for line in open(sys.argv[1]):
+    t = int(datetime.datetime.fromisoformat(line.split(" ", 1)[0]).timestamp())
+    n += since - 3600 <= t < since
+print(n + 1)
+PY
+)
+	rd --json logs summary --file "$RD_TMP/gap.journal" --since "@$since"
+	tap_is "$RD_RC:$(j 'd["outside_window"]')" "0:$want" \
+	    "--since after a gap in a journal: the entry before the read's start is read too"
 else
 	tap_skip "a journal file through journalctl --file" "systemd-journal-remote is not installed"
 	tap_skip "the journal's counts are the truth" "systemd-journal-remote is not installed"
+	tap_skip "--since after a gap in a journal: the entry before the read's start is read too" \
+	    "systemd-journal-remote is not installed"
 fi
 
 # Without maillog_file and without /var/log/mail.log: journald.

@@ -6,7 +6,8 @@
 #					when the loopback has it) on a free port,
 #					with its own host keys, key-only login as
 #					root, and SetEnv VAR=VALUE for each argument
-#					(e.g. MAIL_CONFIG=DIR). Sets:
+#					(e.g. MAIL_CONFIG=DIR; HOME is an empty
+#					directory of its own). Sets:
 #		SSHD_DIR		its directory (config, keys, log)
 #		SSHD_PORT, SSHD_PID, SSHD_LOG, SSHD_HAVE_IPV6 (0/1)
 #		SSHD_KEY		the client's ed25519 key (no passphrase)
@@ -77,6 +78,7 @@ sshd_start() {
 	[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
 	SSHD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/relaydeck-sshd.XXXXXX") || return 1
 	chmod 0755 "$SSHD_DIR"
+	mkdir -m 0700 "$SSHD_DIR/home" || return 1
 	_sshd_dirs="$_sshd_dirs $SSHD_DIR"
 	ssh-keygen -q -t ed25519 -N '' -C 'relaydeck test host' -f "$SSHD_DIR/host_ed25519" || return 1
 	ssh-keygen -q -t ecdsa -b 256 -N '' -C 'relaydeck test host' -f "$SSHD_DIR/host_ecdsa" || return 1
@@ -107,9 +109,15 @@ sshd_start() {
 		echo "MaxSessions 50"
 		echo "LogLevel VERBOSE"
 		echo "Subsystem sftp internal-sftp"
+		# the login's rc files are not the machine's: root's ~/.bashrc here
+		# and on CI machines runs pyenv's init (a rehash under a lock), which
+		# made 20 concurrent logins wait their 30 s deadlines
+		# (one SetEnv line: sshd takes the first only)
+		printf 'SetEnv HOME=%s' "$SSHD_DIR/home"
 		for v in "$@"; do
-			echo "SetEnv $v"
+			printf ' "%s"' "$v"
 		done
+		echo
 		printf '%s' "$_sshd_extra"
 	} >"$SSHD_DIR/sshd_config"
 	while [ $tries -lt 5 ]; do

@@ -19,7 +19,7 @@ lib=$top_srcdir/tests/lib
 rd_require_root_postfix
 command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not installed"
 command -v sshd >/dev/null 2>&1 || tap_skip_all "openssh-server is not installed"
-tap_plan 12
+tap_plan 14
 rd_tmpdir
 tmp=$RD_TMP
 DIR=$tmp
@@ -45,7 +45,10 @@ postconf -c "$tmp/sb-s03/etc" -e "smtp_tls_loglevel = 2" || ok=0
 	fh_inventory
 	for i in $(seq 1 49); do
 		s=$(printf 's%02d' $(( (i - 1) % 10 + 1 )))
-		eval "printf '  h%02d: {host: 127.0.0.1, port: %s}\n' $i \$PORT_$s"
+		# h02 has a name longer than the HOST column
+		n=$(printf 'h%02d' "$i")
+		[ "$i" = 2 ] && n=h02-relay.eu-west-1.example.net
+		eval "printf '  %s: {host: 127.0.0.1, port: %s}\n' $n \$PORT_$s"
 	done
 	echo "  h50: {host: 127.0.0.1, port: $(_sshd_free_port)}"
 } >"$tmp/inv.yml"
@@ -60,6 +63,14 @@ check_screen "the Fleet screen opens on 50 hosts" "Fleet: 50 hosts"
 TIMEOUT=300 wait_for "read in" || tap_diag "$(screen)"
 check_screen "every host read: the round ends" "read in"
 check_screen "a host's row: ok, its relayhost" "[smtp-s01.example]:587"
+# a long name is cut with a visible "…" and the columns stay in line
+r1=$(screen | grep '^  h01 ')
+r2=$(screen | grep '^  h02-relay')
+tap_like "$r2" "^  h02-relay\.eu-… [A-Za-z]" "a name longer than its column is cut with …"
+col() { python3 -c 'import sys; print(sys.argv[1].find("[smtp-"))' "$1"; }
+tap_is "$(col "$r2")" "$(col "$r1")" \
+	"... and its relayhost starts in the same column as the other rows'" || tap_diag "$r1
+$r2"
 # sort by state: the host that is down comes first
 for _ in 1; do keys s; done
 wait_for "sort: state" || tap_diag "$(screen)"

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "canary.h"
 #include "changeset.h"
 #include "json.h"
 #include "lines.h"
@@ -827,6 +828,39 @@ void cli_print_report(struct cli_ctx *c, const struct apply_report *r, int ok,
 	}
 }
 
+/* canary - after the apply on a fleet change's canary: core/canary's
+ * probe, the backup put back when it fails (the staged edits stay, so
+ * the next apply probes it again). */
+static int canary(struct cli_ctx *c, const char *backup_id)
+{
+	struct canary_result res;
+
+	if (canary_check(c->t, backup_id, &res) == 0) {
+		if (c->o->json) {
+			struct buf out = BUF_INIT;
+			struct json j;
+
+			json_init(&j, &out);
+			json_obj_begin(&j);
+			json_kv_bool(&j, "ok", 1);
+			json_kv_str(&j, "action", "canary");
+			json_kv_str(&j, "checked", res.said);
+			json_obj_end(&j);
+			printf("%s\n", out.data);
+			buf_free(&out);
+		} else {
+			printf("%s\n", res.said);
+		}
+		return EXIT_OK;
+	}
+	if (res.restored)
+		err_set(&c->e, ERR_VALIDATE, "canary: %s; its files are back as they were "
+			"(backup %s), the edits still staged", res.why, backup_id);
+	else
+		err_set(&c->e, ERR_VALIDATE, "canary: %s", res.why);
+	return cli_fail(c);
+}
+
 int cli_apply_changeset(struct cli_ctx *c, struct changeset *cs, const char *description)
 {
 	struct buf diff = BUF_INIT;
@@ -875,6 +909,8 @@ int cli_apply_changeset(struct cli_ctx *c, struct changeset *cs, const char *des
 		goto out;
 	}
 	cli_print_report(c, &r, 1, "apply");
+	if (c->o->canary)
+		status = canary(c, r.backup_id);
 out:
 	apply_report_free(&r);
 	buf_free(&diff);

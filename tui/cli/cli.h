@@ -63,6 +63,7 @@ struct cli_opts {
 	int parallel;			/* --parallel N; 0: default */
 	int host_timeout_ms;		/* --host-timeout SECONDS; 0: default */
 	int fleet;			/* this run is one host of several: no questions */
+	int canary;			/* apply on a fleet change's canary: probe after (core/canary) */
 	struct err *last_err;		/* when set, cli_report_error copies the error here */
 	const struct cli_collect *collect;	/* when set, see struct cli_collect */
 	const struct inventory *inv;	/* loaded already (several hosts): not read again */

@@ -30,6 +30,7 @@ struct host_run {
 	int exit_code;
 	struct err last;	/* the error it reported, if any */
 	int ran;		/* 0: not reached (a rollout stopped before it) */
+	int canary;		/* the rollout's canary: its apply probes after */
 	const struct cli_collect *collect;	/* merged results, or NULL */
 	const struct inventory *inv;	/* read once for every host */
 };
@@ -37,7 +38,9 @@ struct host_run {
 /* A change rolled out host by host: `apply --canary HOST --batch N
  * [--continue-on-error]`. The canary is applied alone first; if it fails
  * (its apply's own checks: postfix check, postconf, reload, with the
- * rollback apply does on failure), no other host is touched. The others
+ * rollback apply does on failure; then the relay's probe of its smart
+ * host, core/canary, its backup put back when that fails), no other
+ * host is touched. The others
  * follow in batches of N, each batch in parallel; after a batch with a
  * failure the rest are left as they are (their edits stay staged) unless
  * --continue-on-error. */
@@ -63,6 +66,7 @@ static void host_job(struct fleet_job *job)
 	oh.n_groups = 0;
 	oh.limit = NULL;
 	oh.fleet = 1;
+	oh.canary = r->canary;
 	oh.inv = r->inv;
 	oh.last_err = &r->last;
 	oh.collect = r->collect;
@@ -517,7 +521,8 @@ static int run_rollout(struct fleet_job *jobs, struct host_run *runs, size_t n,
 	struct fleet_rollout r = { rl->canary != NULL, rl->batch, rl->continue_on_error,
 				   run_failed };
 
-	(void)runs;
+	if (rl->canary && n > 0)
+		runs[0].canary = 1;
 	return fleet_rollout(jobs, n, host_job, &r, fo, e);
 }
 

@@ -42,8 +42,10 @@ enum fleet_sort { FS_NAME, FS_STATE, FS_QUEUE, FS_DEFERRED, FS_DRIFT, FS_TLS, FS
 static const char *const sort_names[FS_COUNT] = { "name",  "state", "queue", "deferred",
 						  "drift", "tls",   "auth" };
 
-/* The row's columns: one format for the header and the rows. */
-#define ROW_FMT "%c %-14s %-16s %6s %6s %6s %5s %-9s %-4s  %s%s%s"
+/* The row's columns: one format for the header and the rows; the
+ * HOST cell comes padded or cut by name_cell. */
+#define NAME_W 14
+#define ROW_FMT "%c %s %-16s %6s %6s %6s %5s %-9s %-4s  %s%s%s"
 
 struct fleet_scr;
 
@@ -120,12 +122,30 @@ static const char *tls_text(const struct hostfacts *f, char *out, size_t n)
 	return out;
 }
 
+/* name_cell - a host name as the HOST column shows it: padded to NAME_W
+ * columns, or cut to NAME_W - 1 and a visible "…" (the detail pane has
+ * it whole), so a long name does not push the other columns right. A cut
+ * never splits a UTF-8 sequence. */
+static void name_cell(const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name), cut = NAME_W - 1;
+
+	if (len <= NAME_W) {
+		snprintf(out, n, "%-*s", NAME_W, name);
+		return;
+	}
+	while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
+		cut--;
+	snprintf(out, n, "%.*s\xe2\x80\xa6%*s", (int)cut, name, (int)(NAME_W - 1 - cut), "");
+}
+
 /* format_host - the row: mark, name, state (Postfix running or stopped
  * when the host was read, else why not), queue, deferred, oldest, drift,
  * TLS, AUTH, relayhost, error. */
 static void format_host(struct fleet_host *h)
 {
 	char q[24] = "-", d[24] = "-", old[24] = "-", drift[16] = "-", tls[24] = "-";
+	char name[4 * NAME_W];
 	const char *state = h->done ? h->status : "...", *auth = "-", *relay = "";
 
 	free(h->line);
@@ -142,7 +162,8 @@ static void format_host(struct fleet_host *h)
 		auth = hostfacts_verdict_word(h->facts.auth);
 		relay = h->facts.relayhost ? h->facts.relayhost : "";
 	}
-	if (asprintf(&h->line, ROW_FMT, h->marked ? '*' : ' ', h->name, state, q, d, old, drift,
+	name_cell(h->name, name, sizeof(name));
+	if (asprintf(&h->line, ROW_FMT, h->marked ? '*' : ' ', name, state, q, d, old, drift,
 		     tls, auth, relay, h->error[0] ? "  " : "", h->error) < 0)
 		h->line = NULL;
 }
@@ -160,9 +181,11 @@ static void probe_host(struct fleet_host *h, struct target *t)
 	err_clear(&e);
 	if (rec == NULL)
 		return;
-	if (health_probe_run(t, h->facts.relayhost, h->facts.sasl, rec, &e) < 0 &&
-	    rec->have == 0)
-		snprintf(h->error, sizeof(h->error), "probe: %s", e.msg);
+	/* -1 with a result: it ran, but its record could not be saved on
+	 * the relay (the columns would show the old one): say so too */
+	if (health_probe_run(t, h->facts.relayhost, h->facts.sasl, rec, &e) < 0)
+		snprintf(h->error, sizeof(h->error), "%s%.480s", rec->have ? "probe ran, its record "
+			 "not saved: " : "probe: ", e.msg);
 	free(rec);
 	hostfacts_load_probes(t, &h->facts);
 }
@@ -658,6 +681,8 @@ static void build_detail(struct fleet_scr *p)
 		w_text_add(&p->detail, ROLE_HEADER, " %s: relayhost %s", h->name,
 			   h->facts.relayhost && h->facts.relayhost[0] ? h->facts.relayhost
 								       : "(not set)");
+	if (!h->ok)
+		w_text_add(&p->detail, ROLE_HEADER, " %s", h->name);
 	if (h->error[0])
 		w_text_add(&p->detail, h->ok ? ROLE_WARNING : ROLE_ERROR, " %s: %s", h->status,
 			   h->error);
@@ -677,7 +702,7 @@ static void build_detail(struct fleet_scr *p)
 static void fleet_draw(struct screen *s, WINDOW *w, int y, int hgt, int wd)
 {
 	struct fleet_scr *p = s->data;
-	char title[256];
+	char title[256], name[4 * NAME_W];
 	size_t done;
 	int det, top = 2;
 
@@ -712,7 +737,8 @@ static void fleet_draw(struct screen *s, WINDOW *w, int y, int hgt, int wd)
 		}
 	}
 	ui_put_cut(w, y, 0, wd, ROLE_TITLE, title);
-	snprintf(title, sizeof(title), ROW_FMT, ' ', "HOST", "STATE", "QUEUE", "DEFER", "OLDEST",
+	name_cell("HOST", name, sizeof(name));
+	snprintf(title, sizeof(title), ROW_FMT, ' ', name, "STATE", "QUEUE", "DEFER", "OLDEST",
 		 "DRIFT", "TLS", "AUTH", "RELAYHOST", "", "");
 	ui_put_cut(w, y + 1, 0, wd, ROLE_HEADER, title);
 	build_detail(p);

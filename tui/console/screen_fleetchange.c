@@ -26,11 +26,11 @@
 #include <time.h>
 
 #include "buf.h"
+#include "canary.h"
 #include "postfix.h"
 #include "changeset.h"
 #include "console.h"
 #include "fleet.h"
-#include "health_probe.h"
 #include "maincf.h"
 #include "params.h"
 #include "pending.h"
@@ -82,7 +82,7 @@ struct fc_host {
 	enum fc_result result;
 	int restored;		/* its files were put back */
 	char why[600];		/* what failed, or what the read found wrong */
-	char done_what[200];	/* on success: what passed */
+	char done_what[256];	/* on success: what passed */
 };
 
 struct fc {
@@ -117,24 +117,6 @@ static struct target *connect_host(struct fc_host *h, struct err *e)
 	return h->t;
 }
 
-/* load_maincf - t's main.cf parsed, or NULL with e. */
-static struct maincf *load_maincf(struct target *t, struct err *e)
-{
-	char *path = target_config_path(t, "main.cf");
-	struct buf b = BUF_INIT;
-	struct maincf *m = NULL;
-
-	if (path == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	if (target_read(t, path, &b, e) == 0)
-		m = maincf_parse(path, b.data ? b.data : "", b.len, e);
-	buf_free(&b);
-	free(path);
-	return m;
-}
-
 /* stage - the edit s asked for, on this host's pending edits. */
 static int stage(struct fc_host *h, struct pending *pd, struct err *e)
 {
@@ -144,7 +126,7 @@ static int stage(struct fc_host *h, struct pending *pd, struct err *e)
 
 	if (p->set_name == NULL)
 		return 0;
-	if ((m = load_maincf(h->t, e)) == NULL)
+	if ((m = postfix_read_maincf(h->t, e)) == NULL)
 		return -1;
 	rc = p->set_unset ? pending_stage_unset(pd, m, p->set_name, e)
 			  : pending_stage_set(pd, m, p->set_name, p->set_value, e);
@@ -224,66 +206,19 @@ out:
 	pending_free(pd);
 }
 
-/* canary_probe - after the canary's apply: the probe from the relay must
- * pass, or the backup the apply took is put back. 0 passed. */
+/* canary_probe - after the canary's apply: core/canary's probe, the
+ * backup put back when it fails. 0 passed. */
 static int canary_probe(struct fc_host *h, const char *backup)
 {
-	struct health_probe *rec = calloc(1, sizeof(*rec));
-	struct apply_report r;
-	struct maincf *m = NULL;
-	struct buf relay_x = BUF_INIT;
-	const char *relay, *sasl;
-	struct err e;
-	int rc = -1;
+	struct canary_result res;
 
-	err_clear(&e);
-	if (rec == NULL || (m = load_maincf(h->t, &e)) == NULL) {
-		set_error(h->why, sizeof(h->why), "probe", &e);
-		goto rollback;
+	if (canary_check(h->t, backup, &res) == 0) {
+		snprintf(h->done_what, sizeof(h->done_what), "%s", res.said);
+		return 0;
 	}
-	relay = maincf_get(m, "relayhost");
-	sasl = maincf_get(m, "smtp_sasl_auth_enable");
-	/* "$name" in it: what Postfix makes of it */
-	if (relay && strchr(relay, '$') && postfix_expand(h->t, "relayhost", &relay_x, &e) == 0)
-		relay = relay_x.data;
-	/* no smart host (mail goes out by MX): nothing to probe, and no
-	 * reason to take back a change that postfix check passed */
-	if (relay == NULL || relay[strspn(relay, ", \t")] == '\0') {
-		snprintf(h->done_what, sizeof(h->done_what), "canary: postfix check passed; "
-			 "no relayhost, so no probe");
-		rc = 0;
-		goto out;
-	}
-	rc = health_probe_run(h->t, relay ? relay : "", sasl && strcasecmp(sasl, "yes") == 0, rec,
-			      &e);
-	if (rc == 0) {
-		snprintf(h->done_what, sizeof(h->done_what), "canary: postfix check and the probe "
-			 "of %s passed", relay);
-		goto out;
-	}
-	if (rc < 0)
-		set_error(h->why, sizeof(h->why), "probe", &e);
-	else if (rec->failed_step[0])
-		snprintf(h->why, sizeof(h->why), "probe of %s: %s failed: %s", relay, rec->failed_step,
-			 rec->failed_detail);
-	else
-		snprintf(h->why, sizeof(h->why), "probe of %s: %s", relay,
-			 !rec->trusted ? "certificate not trusted" : "AUTH not accepted");
-rollback:
-	apply_report_init(&r);
-	err_clear(&e);
-	if (backup[0] && changeset_rollback(h->t, backup, &r, &e) == 0)
-		h->restored = 1;
-	else if (backup[0])
-		snprintf(h->why + strlen(h->why), sizeof(h->why) - strlen(h->why),
-			 "; the rollback failed too: %s", e.msg);
-	apply_report_free(&r);
-	rc = -1;
-out:
-	buf_free(&relay_x);
-	maincf_free(m);
-	free(rec);
-	return rc;
+	snprintf(h->why, sizeof(h->why), "%s", res.why);
+	h->restored = res.restored;
+	return -1;
 }
 
 /* apply_job - apply what is staged (backup, write, postfix check,
