@@ -7,7 +7,8 @@
 # Environment: RELAYDECK=/path/to/relaydeck (default: an optimised build
 # without sanitizers), PARALLEL (default 64, every tool), RUNS (default 1;
 # best of), QUEUE (messages in the queue, default 100), DEADLINE (seconds
-# a host may take, default 10), TOOLS (default "relaydeck pssh ansible").
+# a host may take, default 10), TOOLS (default "relaydeck pssh ansible"),
+# FAULTY (default "0 1": the healthy fleet, then one with dead and hung hosts).
 #
 # The relays: one sshd in a private network namespace, listening on every
 # address of that namespace's loopback (127.0.0.0/8 is all local there),
@@ -240,7 +241,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 table="| relays | hosts down | tool | wall, ms | vs pssh | vs ansible | peak PSS, MiB | peak RSS sum, MiB | PSS per host, KiB | client CPU, s |
 |---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
-	for faulty in 0 1; do
+	for faulty in ${FAULTY:-0 1}; do
 		hosts "$n" "$faulty"
 		label=none
 		[ "$faulty" = 1 ] && label="$ndead dead, 1 hung"

@@ -1204,16 +1204,16 @@ out:
 /* changeset_recover - see changeset.h. */
 int changeset_recover(struct target *t, struct apply_report *r, struct err *e)
 {
-	struct target_stat st;
 	void *lock = NULL;
 	char *marker, *lockpath;
 	int rc;
 
 	if ((marker = target_state_path(t, "applying")) == NULL)
 		return err_set(e, ERR_NOMEM, "recover: out of memory");
-	rc = target_stat(t, marker, &st, e);
+	/* every command asks this first: the cheapest question a target has */
+	rc = target_exists(t, marker, e);
 	free(marker);
-	if (rc < 0 || !st.exists)
+	if (rc <= 0)
 		return rc;
 	if ((lockpath = target_state_path(t, "lock")) == NULL)
 		return err_set(e, ERR_NOMEM, "recover: out of memory");

@@ -70,6 +70,17 @@ int target_stat(struct target *t, const char *path, struct target_stat *st, stru
 	return t->ops->stat(t, path, st, e);
 }
 
+int target_exists(struct target *t, const char *path, struct err *e)
+{
+	struct target_stat st;
+
+	if (t->ops->exists)
+		return t->ops->exists(t, path, e);
+	if (t->ops->stat(t, path, &st, e) < 0)
+		return -1;
+	return st.exists;
+}
+
 int target_run_stream(struct target *t, const char *const *argv, const struct buf *in,
 		      target_chunk_fn on_out, void *arg, struct run_out *out, int timeout_ms,
 		      struct err *e)
@@ -186,6 +197,16 @@ static const char *untrusted(const struct target_stat *st, char *why, size_t len
 	return why;
 }
 
+/* trust_stat - path's owner and mode for the trust check: as the target
+ * saw them when it opened, else a stat now. */
+static int trust_stat(struct target *t, const char *path, struct target_stat *st,
+		      struct err *e)
+{
+	if (t->ops->stat_at_open && t->ops->stat_at_open(t, path, st) == 0)
+		return 0;
+	return target_stat(t, path, st, e);
+}
+
 /* untrusted_above - the first directory above dir that someone other than
  * root could use to put another config dir in dir's place (its owner, or
  * anyone who may write it; a sticky one such as /tmp keeps root's entries),
@@ -202,7 +223,7 @@ static int untrusted_above(struct target *t, const char *dir, char *above, size_
 			slash[1] = '\0';
 		else
 			*slash = '\0';
-		if (target_stat(t, above, &st, e) < 0)
+		if (trust_stat(t, above, &st, e) < 0)
 			return -1;
 		if (st.exists && (st.uid != 0 || !(st.mode & 01000)) &&
 		    untrusted(&st, why, wlen) != NULL)
@@ -231,12 +252,12 @@ int target_config_trust(struct target *t, const char *what, struct err *e)
 		e->sys_errno = EPERM;
 		return -1;
 	}
-	if (target_stat(t, t->config_dir, &st, e) < 0)
+	if (trust_stat(t, t->config_dir, &st, e) < 0)
 		return -1;
 	if (untrusted(&st, why, sizeof(why)) == NULL) {
 		if ((maincf = target_config_path(t, "main.cf")) == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory");
-		if (target_stat(t, maincf, &st, e) < 0) {
+		if (trust_stat(t, maincf, &st, e) < 0) {
 			free(maincf);
 			return -1;
 		}

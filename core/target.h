@@ -128,6 +128,18 @@ struct target_ops {
 	 * 0 when path is no link. NULL: the target does not follow links. */
 	int (*link_target)(struct target *, const char *path, char *out, size_t outlen,
 			   struct err *);
+	/* Owner, group, permission bits and is_dir of path as the target saw
+	 * them when it opened (the SSH target lists the config dir, its
+	 * main.cf and the directories above it in its opening command), for
+	 * target_config_trust, which decides once per target: 0 with *st, 1
+	 * when the target did not look (then stat it). NULL: stat. */
+	int (*stat_at_open)(struct target *, const char *path, struct target_stat *st);
+	/* 1 when path exists (links followed), 0 when not. Over SSH a shell
+	 * builtin in the kept shell: a round trip without an SFTP session,
+	 * for the check every command makes when it opens a target (an
+	 * interrupted apply's marker). Unlike stat, it does not check the
+	 * state dir first: it reads nothing. NULL: stat. */
+	int (*exists)(struct target *, const char *path, struct err *);
 };
 
 struct target {
@@ -162,6 +174,8 @@ int target_write(struct target *, const char *path, const void *data, size_t len
 int target_run(struct target *, const char *const *argv, const struct buf *in,
 	       struct run_out *out, int timeout_ms, struct err *);
 int target_stat(struct target *, const char *path, struct target_stat *, struct err *);
+/* target_exists - t->ops->exists, or stat: 1, 0, or -1 with e. */
+int target_exists(struct target *, const char *path, struct err *);
 /* target_run_stream - t->ops->run_stream, or run with the whole output
  * handed to on_out at the end. */
 int target_run_stream(struct target *, const char *const *argv, const struct buf *in,

@@ -21,14 +21,21 @@
 #include "fiber.h"
 #include "sftp_ext.h"
 #include "shquote.h"
+#include "ssh_shell.h"
 #include "stream.h"
 
 #define OP_TIMEOUT_MS 30000
-#define REMOTE_PATH "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
+#define REMOTE_PATH SSH_REMOTE_PATH
+
+struct seen_stat {
+	char *path;
+	struct target_stat st;
+};
 
 struct sshx {
 	pthread_mutex_t mu;	/* one libssh2 session: one caller at a time */
 	struct ssh_session *s;
+	struct ssh_shell *sh;	/* the kept shell: commands without stdin data */
 	LIBSSH2_SFTP *sftp;
 	struct sftp_ext *ext;	/* posix-rename channel, opened on first need */
 	int ext_tried;
@@ -36,6 +43,8 @@ struct sshx {
 	int state_checked;	/* the state dir passed remote_state_dir_check */
 	int have_uid;		/* uid: what the opening probe's `id -u` said */
 	unsigned long uid;
+	struct seen_stat *seen;	/* what the opening probe's ls said (stat_at_open) */
+	size_t nseen;
 };
 
 static struct sshx *X(struct target *t)
@@ -51,15 +60,16 @@ static long long op_deadline(void)
 /* ---- commands -------------------------------------------------------- */
 
 /* build_script - the text /bin/sh -s runs: a fixed PATH and locale, the
- * marker (nonce and the shell's pid) on stderr, then exec of the quoted
- * argv. The braces make the shell parse the whole command before it
- * prints the marker, so it never reads past the script. */
+ * marker (nonce and the shell's pid) on stderr and the nonce on stdout
+ * (what a login rc file printed before them is not the command's), then
+ * exec of the quoted argv. The braces make the shell parse the whole
+ * command before it prints the marker, so it never reads past the script. */
 static int build_script(const struct sshx *x, const char *const *argv, const char *nonce,
 			struct buf *out, struct err *e)
 {
 	buf_printf(out, "PATH=%s:$PATH; export PATH; LC_ALL=C; export LC_ALL\n"
-		   "{ printf '%%s %%s\\n' %s \"$$\" >&2; exec %s", REMOTE_PATH, nonce,
-		   x->sudo ? "sudo -n -- " : "");
+		   "{ printf '%%s %%s\\n' %s \"$$\" >&2; printf '%%s\\n' %s; exec %s", REMOTE_PATH,
+		   nonce, nonce, x->sudo ? "sudo -n -- " : "");
 	if (shquote_argv(out, argv, e) < 0)
 		return -1;
 	if (buf_puts(out, "; }\n") < 0)
@@ -80,51 +90,24 @@ static int take_marker(struct buf *pre, const char *nonce, long *pid, struct buf
 	return 1;
 }
 
-/* kill_remote - after a deadline or an overflow, end the command (the
- * shell exec'd it, so it has the pid the marker gave) and what it started.
- * sshd makes the session's first process a process-group leader; when the
- * login shell exec'd /bin/sh -s, that pid leads the command's group (with
- * sendmail's postdrop, or sudo's child), and the group is killed; when it
- * does not lead one, the negative pid finds nothing and the pid alone is
- * killed. */
 static void kill_remote(struct target *t, long pid)
 {
-	struct sshx *x = X(t);
-	char cmd[200];
-	LIBSSH2_CHANNEL *ch;
-	long long dl = ssh_now_ms() + 5000;
-	struct err ignore;
-
-	if (pid <= 1)
-		return;
-	snprintf(cmd, sizeof(cmd), "%skill -s KILL -- -%ld %ld", x->sudo ? "sudo -n " : "",
-		 pid, pid);
-	ch = ssh_session_channel(x->s, cmd, NULL, dl, &ignore);
-	ssh_channel_close(x->s, ch, dl, NULL, NULL, 0);
+	ssh_kill_group(X(t)->s, X(t)->sudo, pid);
 }
 
-static void make_nonce(char *out, size_t outlen)
-{
-	unsigned char r[12];
-
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		memset(r, 0x5a, sizeof(r));
-	snprintf(out, outlen, "rd-");
-	for (size_t i = 0; i < sizeof(r) && 3 + 2 * i + 2 < outlen; i++)
-		snprintf(out + 3 + 2 * i, 3, "%02x", r[i]);
-}
-
-/* ssh_exec - run argv; stdout into o->out, or to on_out as it comes
- * (non-zero from on_out kills the command). */
-static int ssh_exec(struct target *t, const char *const *argv, const struct buf *in,
-		    target_chunk_fn on_out, void *arg, struct run_out *o, int timeout_ms,
-		    struct err *e)
+/* exec_channel - run argv on a channel of its own, for a command that
+ * reads stdin data: stdout into o->out, or to on_out as it comes
+ * (non-zero from on_out kills the command). *started: the shell got as
+ * far as the command. */
+static int exec_channel(struct target *t, const char *const *argv, const struct buf *in,
+			target_chunk_fn on_out, void *arg, struct run_out *o, int timeout_ms,
+			int *started, struct err *e)
 {
 	struct sshx *x = X(t);
-	struct buf script = BUF_INIT, pre = BUF_INIT;
+	struct buf script = BUF_INIT, pre = BUF_INIT, opre = BUF_INIT;
 	char nonce[40], chunk[32768], sig[32];
 	size_t soff = 0, ioff = 0, in_len = in ? in->len : 0;
-	int marker = 0, eof_sent = 0, overflow = 0, rc = -1;
+	int marker = 0, out_marker = 0, eof_sent = 0, overflow = 0, rc = -1;
 	long pid = 0;
 	long long deadline;
 	LIBSSH2_CHANNEL *ch;
@@ -140,7 +123,7 @@ static int ssh_exec(struct target *t, const char *const *argv, const struct buf 
 	if (timeout_ms <= 0)
 		timeout_ms = RUN_TIMEOUT_DEFAULT_MS;
 	deadline = ssh_now_ms() + timeout_ms;
-	make_nonce(nonce, sizeof(nonce));
+	ssh_make_nonce(nonce, sizeof(nonce));
 	if (build_script(x, argv, nonce, &script, e) < 0)
 		goto out;
 	ch = ssh_session_channel(x->s, "/bin/sh -s", NULL, deadline, e);
@@ -179,11 +162,31 @@ static int ssh_exec(struct target *t, const char *const *argv, const struct buf 
 		}
 		/* stdout and stderr, kept apart */
 		while (!o->cancelled && (n = libssh2_channel_read(ch, chunk, sizeof(chunk))) > 0) {
+			const char *p = chunk;
+			size_t len = (size_t)n;
+
 			progress = 1;
+			if (!out_marker) {	/* the login's output, then the nonce line */
+				char *m;
+
+				if (buf_append(&opre, chunk, len) < 0) {
+					overflow = 1;
+					continue;
+				}
+				m = memmem(opre.data, opre.len, nonce, strlen(nonce));
+				if (m == NULL || (p = memchr(m, '\n', opre.len -
+							       (size_t)(m - opre.data))) == NULL)
+					continue;
+				out_marker = 1;
+				p++;
+				len = opre.len - (size_t)(p - opre.data);
+			}
+			if (len == 0)
+				continue;
 			if (on_out) {
-				if (on_out(arg, chunk, (size_t)n) != 0)
+				if (on_out(arg, p, len) != 0)
 					o->cancelled = 1;
-			} else if (buf_append(&o->out, chunk, (size_t)n) < 0) {
+			} else if (buf_append(&o->out, p, len) < 0) {
 				overflow = 1;
 			}
 		}
@@ -252,29 +255,74 @@ static int ssh_exec(struct target *t, const char *const *argv, const struct buf 
 		buf_append(&o->out, "", 0);
 	if (o->err.data == NULL)
 		buf_append(&o->err, "", 0);
+	*started = marker;
+out:
+	buf_free(&script);
+	buf_wipe_free(&pre);
+	buf_wipe_free(&opre);
+	return rc;
+}
+
+/* exec_verdict - the failures of a finished command that are the host's,
+ * not the command's: sudo refusing, the program missing, /bin/sh failing. */
+static int exec_verdict(struct target *t, const char *const *argv, const struct run_out *o,
+			int started, struct err *e)
+{
+	struct sshx *x = X(t);
+
 	if (o->timed_out || o->cancelled)
-		goto out;
+		return 0;
 	if (x->sudo && o->exit_code == 1 &&
 	    (strstr(o->err.data, "sudo: a password is required") ||
 	     strstr(o->err.data, "sudo: a terminal is required") ||
 	     strstr(o->err.data, "is not in the sudoers file") ||
 	     strstr(o->err.data, "is not allowed to execute"))) {
-		rc = err_set(e, ERR_AUTH, "sudo on %s refused %s without a password (sudo -n): %.*s",
-			     ssh_session_label(x->s), argv[0], (int)strcspn(o->err.data, "\n"),
-			     o->err.data);
+		return err_set(e, ERR_AUTH, "sudo on %s refused %s without a password (sudo -n): "
+			       "%.*s", ssh_session_label(x->s), argv[0],
+			       (int)strcspn(o->err.data, "\n"), o->err.data);
 	} else if (o->exit_code == 127 && strstr(o->err.data, "not found") &&
 		   strstr(o->err.data, argv[0])) {
-		rc = err_set(e, ERR_RUN, "%s: program not found on %s", argv[0],
-			     ssh_session_label(x->s));
-	} else if (!marker && o->exit_code != 0) {
-		rc = err_set(e, ERR_RUN, "%s: /bin/sh could not run the command on %s: %.*s",
-			     argv[0], ssh_session_label(x->s), (int)strcspn(o->err.data, "\n"),
-			     o->err.data);
+		return err_set(e, ERR_RUN, "%s: program not found on %s", argv[0],
+			       ssh_session_label(x->s));
+	} else if (!started && o->exit_code != 0) {
+		return err_set(e, ERR_RUN, "%s: /bin/sh could not run the command on %s: %.*s",
+			       argv[0], ssh_session_label(x->s), (int)strcspn(o->err.data, "\n"),
+			       o->err.data);
 	}
-out:
-	buf_free(&script);
-	buf_wipe_free(&pre);
-	return rc;
+	return 0;
+}
+
+/* ssh_exec - run argv: in the kept shell (ssh_shell.h), or on a channel
+ * of its own when it reads stdin data. stdout into o->out, or to on_out
+ * as it comes (non-zero from on_out kills the command). */
+static int ssh_exec(struct target *t, const char *const *argv, const struct buf *in,
+		    target_chunk_fn on_out, void *arg, struct run_out *o, int timeout_ms,
+		    struct err *e)
+{
+	struct sshx *x = X(t);
+	struct buf cmd = BUF_INIT;
+	int started = 1, r;
+
+	if (argv == NULL || argv[0] == NULL)
+		return err_set(e, ERR_USAGE, "run: empty command");
+	if (timeout_ms <= 0)
+		timeout_ms = RUN_TIMEOUT_DEFAULT_MS;
+	if (in && in->len > 0) {
+		r = exec_channel(t, argv, in, on_out, arg, o, timeout_ms, &started, e);
+	} else {
+		if (x->sh == NULL && (x->sh = ssh_shell_new(x->s, x->sudo)) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (buf_puts(&cmd, x->sudo ? "sudo -n -- " : "") < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (shquote_argv(&cmd, argv, e) < 0) {
+			buf_free(&cmd);
+			return -1;
+		}
+		r = ssh_shell_run(x->sh, cmd.data, argv[0], on_out, arg, o,
+				  ssh_now_ms() + timeout_ms, e);
+		buf_free(&cmd);
+	}
+	return r < 0 ? -1 : exec_verdict(t, argv, o, started, e);
 }
 
 static int ssh_run(struct target *t, const char *const *argv, const struct buf *in,
@@ -1249,6 +1297,10 @@ static void ssh_free(struct target *t)
 
 	if (x == NULL)
 		return;
+	ssh_shell_free(x->sh);
+	for (size_t i = 0; i < x->nseen; i++)
+		free(x->seen[i].path);
+	free(x->seen);
 	sftp_ext_free(x->ext);
 	if (x->sftp) {
 		struct err ignore;
@@ -1452,6 +1504,43 @@ static int ssh_link_target(struct target *t, const char *path, char *out, size_t
 	return r;
 }
 
+/* stat_at_open - the owner, group, mode and type the opening probe saw;
+ * 1 for a path it did not list. */
+static int op_stat_at_open(struct target *t, const char *path, struct target_stat *st)
+{
+	struct sshx *x = X(t);
+
+	for (size_t i = 0; i < x->nseen; i++)
+		if (strcmp(x->seen[i].path, path) == 0) {
+			*st = x->seen[i].st;
+			return 0;
+		}
+	return 1;
+}
+
+/* ssh_exists - `test -e` in the kept shell (a builtin: no process, no
+ * SFTP session); with sudo, /usr/bin/test under sudo. */
+static int ssh_exists(struct target *t, const char *path, struct err *e)
+{
+	const char *argv[] = { "test", "-e", path, NULL };
+	struct run_out o;
+	int r;
+
+	run_out_init(&o);
+	r = ssh_run(t, argv, NULL, &o, OP_TIMEOUT_MS, e);
+	if (r == 0 && o.exit_code != 0 && o.exit_code != 1)
+		r = cmd_fail(t, "test -e", path, &o, e);
+	else if (r == 0)
+		r = o.exit_code == 0;
+	run_out_free(&o);
+	return r;
+}
+
+static int op_exists(struct target *t, const char *path, struct err *e)
+{
+	return LOCKED(t, ssh_exists(t, path, e));
+}
+
 static int op_sync_dir(struct target *t, const char *path, struct err *e)
 {
 	return GUARDED(t, path, e, ssh_sync_dir(t, path, e));
@@ -1652,6 +1741,8 @@ static const struct target_ops ssh_ops = {
 	.read_at = op_read_at,
 	.connect = op_connect,
 	.link_target = op_link_target,
+	.stat_at_open = op_stat_at_open,
+	.exists = op_exists,
 };
 
 struct ssh_session *ssh_target_session(struct target *t)
@@ -1683,14 +1774,80 @@ static int remote_home(struct target *t, char *out, size_t outlen, struct err *e
  * commands run as, and $HOME. MAIL_CONFIG is the directory every Postfix
  * command of that login reads main.cf from (as -c would be), so taking
  * it saves running postconf on every host that sets it (a fleet whose
- * logins point each at its instance). */
+ * logins point each at its instance). Then `ls -dLn` of the config dir,
+ * its main.cf and every directory above it: what target_config_trust
+ * checks before a root command, which over SFTP would be a dozen round
+ * trips (stat_at_open). */
 static const char open_script[] =
 	"if [ -n \"$1\" ]; then d=$1; elif [ -n \"${MAIL_CONFIG:-}\" ]; then d=$MAIL_CONFIG; else "
 	"command -v postconf >/dev/null || { echo 'postconf: not found' >&2; exit 127; }; "
 	"d=$(postconf -h config_directory) || exit $?; fi; "
 	"printf '%s\\n' \"$d\"; "
 	"if [ -d \"$d\" ]; then echo d; elif [ -e \"$d\" ]; then echo f; else echo -; fi; "
-	"id -u; printf '%s\\n' \"$HOME\"";
+	"id -u; printf '%s\\n' \"$HOME\"; "
+	"case $d in /*) ;; *) exit 0;; esac; "
+	"set -- \"$d\" \"$d/main.cf\"; p=$d; "
+	"while [ \"$p\" != / ]; do p=${p%/*}; p=${p:-/}; set -- \"$@\" \"$p\"; done; "
+	"ls -dLn -- \"$@\" 2>/dev/null; exit 0";
+
+/* ls_mode - the type and permission bits of ls's "drwxr-sr-t"; -1 when
+ * the string is not one. */
+static int ls_mode(const char *m, struct target_stat *st)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	mode_t mode = 0;
+
+	if (strchr("-dlcbps", m[0]) == NULL)
+		return -1;
+	for (int i = 0; i < 9; i++) {
+		char c = m[1 + i];
+		mode_t bit = (mode_t)(0400 >> i);
+
+		if (c == rwx[i]) {
+			mode |= bit;
+		} else if (i % 3 == 2 && c != '\0' && strchr("sStT", c)) {
+			/* x, or the special bit with (lower case) or without x */
+			mode |= (c == 's' || c == 't') ? bit : 0;
+			mode |= i == 2 ? 04000 : i == 5 ? 02000 : 01000;
+		} else if (c != '-') {
+			return -1;
+		}
+	}
+	st->is_dir = m[0] == 'd';
+	st->mode = mode;
+	return 0;
+}
+
+/* seen_add - keep one line of `ls -dLn` (LC_ALL=C: mode, links, uid,
+ * gid, size, three date fields, then the name as given); lines of another
+ * shape are skipped, and their paths are stat'ed when asked for. */
+static void seen_add(struct sshx *x, char *line)
+{
+	struct target_stat st = { .exists = 1 };
+	char *f[8], *q = line, *end;
+	struct seen_stat *v;
+
+	for (int i = 0; i < 8; i++) {
+		q += strspn(q, " ");
+		f[i] = q;
+		q += strcspn(q, " ");
+		if (*q != ' ')
+			return;
+		*q++ = '\0';
+	}
+	if (*q != '/' || ls_mode(f[0], &st) < 0)
+		return;
+	st.uid = (uid_t)strtoul(f[2], &end, 10);
+	if (*end)
+		return;
+	st.gid = (gid_t)strtoul(f[3], &end, 10);
+	if (*end || (v = realloc(x->seen, (x->nseen + 1) * sizeof(*v))) == NULL)
+		return;
+	x->seen = v;
+	if ((v[x->nseen].path = strdup(q)) == NULL)
+		return;
+	v[x->nseen++].st = st;
+}
 
 /* next_line - the next line of *p (cut in place), "" at the end. */
 static char *next_line(char **p)
@@ -1764,6 +1921,8 @@ static int open_probe(struct target *t, const char *config_dir, char *home, size
 	x->have_uid = end != uid && *end == '\0';
 	if (h[0] == '/' && strlen(h) < homelen)
 		snprintf(home, homelen, "%s", h);
+	while (*p)
+		seen_add(x, next_line(&p));
 	r = 0;
 out:
 	run_out_free(&ro);

@@ -6,6 +6,10 @@
  *   ssh_exec -H SPEC [-F SSH_CONFIG] [--known-hosts F] [-i KEY] [--sudo] [-c DIR] OP ARGS...
  *   (with -F, SPEC goes through ssh_config as -H does in relaydeck)
  *   OP: run [--timeout MS] [--stdin FILE] -- ARGV...   stdout/stderr raw, exit = remote exit
+ *       each [--timeout MS] -- ARGV1... ::: ARGV2... ::: ...
+ *                            each command in turn on the one connection:
+ *                            its stdout raw, then "[exit N]\n" (124 timed
+ *                            out, 125 killed by a signal); stderr raw
  *       read PATH            file bytes on stdout
  *       write PATH MODE      stdin becomes PATH, atomically
  *       stat PATH            "exists dir mode uid gid size"
@@ -138,6 +142,33 @@ int main(int argc, char **argv)
 		}
 		run_out_free(&o);
 		buf_free(&in);
+	} else if (strcmp(op, "each") == 0) {
+		int timeout = 0;
+
+		for (; i < argc && strcmp(argv[i], "--") != 0; i++)
+			if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+				timeout = atoi(argv[++i]);
+		for (int a = i + 1; a < argc && rc == 0; ) {
+			struct run_out o;
+			int b = a;
+
+			while (b < argc && strcmp(argv[b], ":::") != 0)
+				b++;
+			argv[b < argc ? b : argc] = NULL;
+			run_out_init(&o);
+			if (target_run(t, (const char *const *)argv + a, NULL, &o, timeout, &e) < 0) {
+				rc = fail(&e);
+			} else {
+				fwrite(o.out.data, 1, o.out.len, stdout);
+				fwrite(o.err.data, 1, o.err.len, stderr);
+				printf("[exit %d]\n", o.timed_out ? 124 : o.exit_code < 0 ? 125 :
+				       o.exit_code);
+				fflush(stdout);
+				fflush(stderr);
+			}
+			run_out_free(&o);
+			a = b + 1;
+		}
 	} else if (strcmp(op, "read") == 0 && i < argc) {
 		struct buf b = BUF_INIT;
 
