@@ -207,13 +207,30 @@ hosts() {
 	ndead=$dead
 }
 
+# relay_cpu - CPU time (clock ticks) of every finished login of the
+# relays: the listening sshd's reaped children, their shells and commands
+relay_cpu() { awk '{ print $16 + $17 }' "/proc/$sshd_pid/stat"; }
+
+# busy - "busy total" jiffies of the whole machine (/proc/stat)
+busy() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+
+# settle - wait (up to 30 s) until the relays are idle: no sshd session
+# left from the last run (ansible's hundreds of closing logins would
+# otherwise share the CPUs with the next tool's run)
+settle() {
+	for _ in $(seq 300); do
+		pgrep -P "$sshd_pid" >/dev/null || return 0
+		sleep 0.1
+	done
+}
+
 # best TOOL - run TOOL RUNS times; "ms pss rss cpu" of the fastest run,
 # after checking it printed QUEUE messages from every healthy host
 best() {
 	local tool=$1 b=999999999 line=
 	for _ in $(seq "$RUNS"); do
 		case $tool in
-		relaydeck) set -- "$RELAYDECK" --inventory "$work/inv.yml" -F "$work/ssh_config" \
+		relaydeck) set -- ${PERFREC:+perf record -g -o "$PERFREC"} "$RELAYDECK" --inventory "$work/inv.yml" -F "$work/ssh_config" \
 			-g all --parallel "$P" --connect-timeout "$D" --host-timeout "$D" \
 			queue list --json ;;
 		pssh) set -- parallel-ssh -p "$P" -t "$D" -h "$work/pssh.txt" -i \
@@ -221,15 +238,25 @@ best() {
 		ansible) set -- ansible all -i "$work/ansible.yml" -f "$P" -T "$D" -m shell \
 			-a '/usr/sbin/postqueue -j' ;;
 		esac
+		settle
+		s0=$(relay_cpu)
+		m0=$(busy)
+		[ -n "${TOPLOG:-}" ] && { top -b -d 1 -n 3 -w 200 >"$TOPLOG.$tool" & }
 		ip netns exec "$ns" python3 "$top/bench/treemem.py" "$work/mem" "$@" \
 			>"$work/out" 2>"$work/err" || true
+		m1=$(busy)
+		settle
+		s1=$(relay_cpu)
+		echo "bench:     $tool run: machine busy $(awk -v a="$m0" -v b="$m1" 'BEGIN {
+			split(a, x); split(b, y); printf "%.0f%%", 100 * (y[1] - x[1]) / (y[2] - x[2]) }')" >&2
 		got=$(grep -o '"arrival_time"' "$work/out" | wc -l)
 		[ "$got" -eq $((healthy * QUEUE)) ] ||
 			die "$tool: $got messages, not $((healthy * QUEUE)) ($healthy hosts): $(tail -n 3 "$work/err")"
 		read -r ms pss rss cpu _ <"$work/mem"
 		if [ "$ms" -lt "$b" ]; then
 			b=$ms
-			line="$ms $pss $rss $cpu"
+			line="$ms $pss $rss $cpu $(awk -v a="$s0" -v b="$s1" -v t="$(getconf CLK_TCK)" \
+				'BEGIN { printf "%.2f", (b - a) / t }')"
 		fi
 	done
 	echo "$line"
@@ -238,8 +265,8 @@ best() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-table="| relays | hosts down | tool | wall, ms | vs pssh | vs ansible | peak PSS, MiB | peak RSS sum, MiB | PSS per host, KiB | client CPU, s |
-|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+table="| relays | hosts down | tool | wall, ms | vs pssh | vs ansible | peak PSS, MiB | peak RSS sum, MiB | PSS per host, KiB | client CPU, s | relays' CPU, s |
+|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
 	for faulty in ${FAULTY:-0 1}; do
 		hosts "$n" "$faulty"
@@ -252,12 +279,12 @@ for n in "${sizes[@]}"; do
 			echo "bench:   $t: ${R[$t]}"
 		done
 		for t in $TOOLS; do
-			read -r ms pss rss cpu <<<"${R[$t]}"
+			read -r ms pss rss cpu rcpu <<<"${R[$t]}"
 			vp=-; va=-
 			[ -n "${R[pssh]:-}" ] && vp=$(ratio "$ms" "${R[pssh]%% *}")
 			[ -n "${R[ansible]:-}" ] && va=$(ratio "$ms" "${R[ansible]%% *}")
 			table="$table
-| $n | $label | $t | $ms | $vp | $va | $(mib "$pss") | $(mib "$rss") | $((pss / n)) | $cpu |"
+| $n | $label | $t | $ms | $vp | $va | $(mib "$pss") | $(mib "$rss") | $((pss / n)) | $cpu | $rcpu |"
 		done
 		unset R
 	done

@@ -31,6 +31,16 @@ void run_out_init(struct run_out *o)
 	o->exit_code = -1;
 }
 
+void run_out_reset(struct run_out *o)
+{
+	buf_reset(&o->out);
+	buf_reset(&o->err);
+	o->exit_code = -1;
+	o->term_signal = 0;
+	o->timed_out = 0;
+	o->cancelled = 0;
+}
+
 void run_out_free(struct run_out *o)
 {
 	if (o == NULL)

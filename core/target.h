@@ -164,6 +164,9 @@ struct target *target_local_new(const char *config_dir, const char *state_dir, s
 void target_free(struct target *);
 
 void run_out_init(struct run_out *);
+/* run_out_reset - empty the buffers and clear the results for another
+ * run (stderr_tty, an input, stays). */
+void run_out_reset(struct run_out *);
 void run_out_free(struct run_out *);
 void target_names_free(char **names, size_t count);
 

@@ -729,12 +729,7 @@ static int local_exec(struct target *t, const char *const *argv, const struct bu
 	pid_t pid, self;
 
 	(void)t;
-	buf_reset(&o->out);
-	buf_reset(&o->err);
-	o->exit_code = -1;
-	o->term_signal = 0;
-	o->timed_out = 0;
-	o->cancelled = 0;
+	run_out_reset(o);
 	if (argv == NULL || argv[0] == NULL)
 		return err_set(e, ERR_USAGE, "run: empty command");
 	if (resolve_program(argv[0], prog, sizeof(prog)) < 0)

@@ -23,8 +23,8 @@ struct ssh_shell {
 /* One command's end markers and the bytes held back while a marker may
  * still be arriving. */
 struct frame {
-	char out_end[48];	/* "\nNONCE " then the exit status and "\n" */
-	char err_end[48];	/* "\nNONCE\n" */
+	char out_end[48];	/* "NONCE " then the exit status and "\n" */
+	char err_end[48];	/* "NONCE\n" */
 	struct buf out, err;
 	int out_done, err_done;
 	int status;
@@ -63,7 +63,7 @@ void ssh_kill_group(struct ssh_session *s, int sudo, long pid)
 		return;
 	/* Read to the end before closing: a login rc file that prints would
 	 * die of SIGPIPE on a closed channel before the kill ran. */
-	while (!libssh2_channel_eof(ch)) {
+	while (!libssh2_channel_eof(ch) && ssh_now_ms() < dl) {
 		ssize_t n = libssh2_channel_read(ch, sink, sizeof(sink));
 		ssize_t m = libssh2_channel_read_stderr(ch, sink, sizeof(sink));
 
@@ -107,6 +107,20 @@ static long find(const struct buf *b, const char *needle)
 	const char *p = b->len >= n ? memmem(b->data, b->len, needle, n) : NULL;
 
 	return p ? (long)(p - b->data) : -1;
+}
+
+/* held - how many bytes at b's end could begin needle (its longest
+ * proper prefix there): only those wait for more data. A line's final
+ * newline is never among them, so a follower (journalctl -f) sees each
+ * line as it comes. */
+static size_t held(const struct buf *b, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t k = n - 1; k > 0; k--)
+		if (b->len >= k && memcmp(b->data + b->len - k, needle, k) == 0)
+			return k;
+	return 0;
 }
 
 static void cut_front(struct buf *b, size_t n)
@@ -158,8 +172,7 @@ static void feed_out(struct ssh_shell *sh, struct frame *f, const char *p, size_
 		sh->out_started = 1;
 	}
 	if ((i = find(&f->out, f->out_end)) < 0) {
-		if (f->out.len >= el)
-			hand_out(f, f->out.len - (el - 1), on_out, arg, o);
+		hand_out(f, f->out.len - held(&f->out, f->out_end), on_out, arg, o);
 		return;
 	}
 	hand_out(f, (size_t)i, on_out, arg, o);
@@ -177,7 +190,7 @@ static void feed_err(struct ssh_shell *sh, struct frame *f, const char *p, size_
 		     struct run_out *o)
 {
 	char mark[48];
-	size_t el = strlen(f->err_end);
+	size_t take;
 	long i;
 	const char *nl;
 
@@ -200,12 +213,11 @@ static void feed_err(struct ssh_shell *sh, struct frame *f, const char *p, size_
 		cut_front(&f->err, (size_t)(nl + 1 - f->err.data));
 	}
 	i = find(&f->err, f->err_end);
-	if (i < 0 && f->err.len < el)
-		return;
-	if (buf_append(&o->err, f->err.data, i < 0 ? f->err.len - (el - 1) : (size_t)i) < 0)
+	take = i < 0 ? f->err.len - held(&f->err, f->err_end) : (size_t)i;
+	if (buf_append(&o->err, f->err.data, take) < 0)
 		f->overflow = 1;
 	if (i < 0) {
-		cut_front(&f->err, f->err.len - (el - 1));
+		cut_front(&f->err, take);
 		return;
 	}
 	f->err_done = 1;
@@ -220,8 +232,10 @@ static int script(const struct ssh_shell *sh, int fresh, const char *cmd, const 
 				"printf '%%s\\n' %s; printf '%%s %%s\\n' %s \"$$\" >&2\n",
 				SSH_REMOTE_PATH, sh->start, sh->start) < 0)
 		return -1;
-	return buf_printf(s, "%s </dev/null; r=$?; printf '\\n%%s\\n' %s >&2; "
-			  "printf '\\n%%s %%s\\n' %s \"$r\"\n", cmd, nonce, nonce);
+	/* braces: a line cut short (a failed write, then EOF) is a syntax
+	 * error, never a shorter command */
+	return buf_printf(s, "{ %s </dev/null; r=$?; printf '%%s\\n' %s >&2; "
+			  "printf '%%s %%s\\n' %s \"$r\"; }\n", cmd, nonce, nonce);
 }
 
 static void kill_and_drop(struct ssh_shell *sh)
@@ -240,15 +254,10 @@ int ssh_shell_run(struct ssh_shell *sh, const char *cmd, const char *what, targe
 	size_t soff = 0;
 	int rc = -1, fresh = 0;
 
-	buf_reset(&o->out);
-	buf_reset(&o->err);
-	o->exit_code = -1;
-	o->term_signal = 0;
-	o->timed_out = 0;
-	o->cancelled = 0;
+	run_out_reset(o);
 	ssh_make_nonce(nonce, sizeof(nonce));
-	snprintf(f.out_end, sizeof(f.out_end), "\n%s ", nonce);
-	snprintf(f.err_end, sizeof(f.err_end), "\n%s\n", nonce);
+	snprintf(f.out_end, sizeof(f.out_end), "%s ", nonce);
+	snprintf(f.err_end, sizeof(f.err_end), "%s\n", nonce);
 	if (sh->ch == NULL) {
 		ssh_make_nonce(sh->start, sizeof(sh->start));
 		sh->out_started = sh->err_started = 0;
@@ -292,6 +301,11 @@ int ssh_shell_run(struct ssh_shell *sh, const char *cmd, const char *what, targe
 								       sizeof(chunk))) > 0) {
 			progress = 1;
 			feed_err(sh, &f, chunk, (size_t)n, o);
+		}
+		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+			ssh_session_error(sh->s, what, e);
+			drop(sh);
+			goto out;
 		}
 		if (o->cancelled || f.overflow) {
 			kill_and_drop(sh);

@@ -10,9 +10,12 @@
  * that carries the next commands, and dash reads it in 8 KiB blocks), and
  * followed by markers that carry a fresh random nonce: a line on stderr,
  * and on stdout a line with the exit status. The command's output is what
- * came before its markers, byte for byte (the marker line starts with a
- * newline of its own, so output need not end with one). A command that
- * needs stdin data runs on a channel of its own (ssh_target.c).
+ * came before its markers, byte for byte: nothing else holds the nonce,
+ * so output need not end with a newline, and only bytes that could begin
+ * a marker wait for more data (a follower sees each line as it comes).
+ * Each command line is in braces: one cut short is a syntax error, never
+ * a shorter command. A command that needs stdin data runs on a channel of
+ * its own (ssh_target.c).
  *
  * When a command overruns its deadline, is cancelled or overflows, the
  * shell's process group (the command with it) is killed and the shell is

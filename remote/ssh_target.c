@@ -41,10 +41,12 @@ struct sshx {
 	int ext_tried;
 	int sudo;
 	int state_checked;	/* the state dir passed remote_state_dir_check */
-	int have_uid;		/* uid: what the opening probe's `id -u` said */
+	int have_uid;		/* uid: the owner of the opening probe's /proc/self */
 	unsigned long uid;
-	struct seen_stat *seen;	/* what the opening probe's ls said (stat_at_open) */
+	struct seen_stat *seen;	/* what the opening probe's stat said (stat_at_open) */
 	size_t nseen;
+	char *marks[2];		/* the markers it looked for ... */
+	int mark_there[2];	/* ... and whether each was there (exists, once) */
 };
 
 static struct sshx *X(struct target *t)
@@ -112,12 +114,7 @@ static int exec_channel(struct target *t, const char *const *argv, const struct 
 	long long deadline;
 	LIBSSH2_CHANNEL *ch;
 
-	buf_reset(&o->out);
-	buf_reset(&o->err);
-	o->exit_code = -1;
-	o->term_signal = 0;
-	o->timed_out = 0;
-	o->cancelled = 0;
+	run_out_reset(o);
 	if (argv == NULL || argv[0] == NULL)
 		return err_set(e, ERR_USAGE, "run: empty command");
 	if (timeout_ms <= 0)
@@ -292,6 +289,13 @@ static int exec_verdict(struct target *t, const char *const *argv, const struct 
 	return 0;
 }
 
+static int kept_shell(struct sshx *x, struct err *e)
+{
+	if (x->sh == NULL && (x->sh = ssh_shell_new(x->s, x->sudo)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 /* ssh_exec - run argv: in the kept shell (ssh_shell.h), or on a channel
  * of its own when it reads stdin data. stdout into o->out, or to on_out
  * as it comes (non-zero from on_out kills the command). */
@@ -310,8 +314,8 @@ static int ssh_exec(struct target *t, const char *const *argv, const struct buf 
 	if (in && in->len > 0) {
 		r = exec_channel(t, argv, in, on_out, arg, o, timeout_ms, &started, e);
 	} else {
-		if (x->sh == NULL && (x->sh = ssh_shell_new(x->s, x->sudo)) == NULL)
-			return err_set(e, ERR_NOMEM, "out of memory");
+		if (kept_shell(x, e) < 0)
+			return -1;
 		if (buf_puts(&cmd, x->sudo ? "sudo -n -- " : "") < 0)
 			return err_set(e, ERR_NOMEM, "out of memory");
 		if (shquote_argv(&cmd, argv, e) < 0) {
@@ -1301,6 +1305,8 @@ static void ssh_free(struct target *t)
 	for (size_t i = 0; i < x->nseen; i++)
 		free(x->seen[i].path);
 	free(x->seen);
+	free(x->marks[0]);
+	free(x->marks[1]);
 	sftp_ext_free(x->ext);
 	if (x->sftp) {
 		struct err ignore;
@@ -1518,13 +1524,26 @@ static int op_stat_at_open(struct target *t, const char *path, struct target_sta
 	return 1;
 }
 
-/* ssh_exists - `test -e` in the kept shell (a builtin: no process, no
- * SFTP session); with sudo, /usr/bin/test under sudo. */
+/* ssh_exists - the opening probe's answer for an apply's marker, the
+ * first time it is asked (the check when a command opens the target; a
+ * marker made or removed since is a live apply's, which the check leaves
+ * alone, or one the recovery finds gone); else `test -e` in the kept
+ * shell (a builtin: no process, no SFTP session; with sudo,
+ * /usr/bin/test under sudo). */
 static int ssh_exists(struct target *t, const char *path, struct err *e)
 {
 	const char *argv[] = { "test", "-e", path, NULL };
+	struct sshx *x = X(t);
 	struct run_out o;
 	int r;
+
+	for (int i = 0; i < 2; i++)
+		if (x->marks[i] && strcmp(x->marks[i], path) == 0) {
+			r = x->mark_there[i];
+			free(x->marks[i]);
+			x->marks[i] = NULL;
+			return r;
+		}
 
 	run_out_init(&o);
 	r = ssh_run(t, argv, NULL, &o, OP_TIMEOUT_MS, e);
@@ -1536,6 +1555,10 @@ static int ssh_exists(struct target *t, const char *path, struct err *e)
 	return r;
 }
 
+/* op_exists - the opening probe's answer for an apply's marker, the
+ * first time it is asked (the check when a command opens the target;
+ * a marker made or removed since is a live apply's, which the check
+ * leaves alone, or one the recovery finds gone); a live test after. */
 static int op_exists(struct target *t, const char *path, struct err *e)
 {
 	return LOCKED(t, ssh_exists(t, path, e));
@@ -1770,83 +1793,94 @@ static int remote_home(struct target *t, char *out, size_t outlen, struct err *e
 /* The opening probe: one command instead of a command and a few SFTP
  * round trips. It prints the config directory (the one given as $1,
  * else the login's MAIL_CONFIG, else postconf's), whether it is a
- * directory ("d"), something else ("f") or missing ("-"), the uid
- * commands run as, and $HOME. MAIL_CONFIG is the directory every Postfix
+ * directory ("d"), something else ("f") or missing ("-"), and $HOME.
+ * MAIL_CONFIG is the directory every Postfix
  * command of that login reads main.cf from (as -c would be), so taking
  * it saves running postconf on every host that sets it (a fleet whose
- * logins point each at its instance). Then `ls -dLn` of the config dir,
- * its main.cf and every directory above it: what target_config_trust
+ * logins point each at its instance). Then `stat -L` of /proc/self (its
+ * owner is the uid commands run as: no `id` to run) and of the config
+ * dir, its main.cf and every directory above it: what target_config_trust
  * checks before a root command, which over SFTP would be a dozen round
- * trips (stat_at_open). */
+ * trips (stat_at_open). And whether an interrupted apply left its marker
+ * in the state dir ($2, else the two places the state dir may be, named
+ * as target_escape_config_dir does): the check every command makes first
+ * (exists, once), which would be a round trip of its own. A config dir or
+ * $HOME with a newline in its name could pass for more lines: the first
+ * is refused, the second not told. */
 static const char open_script[] =
 	"if [ -n \"$1\" ]; then d=$1; elif [ -n \"${MAIL_CONFIG:-}\" ]; then d=$MAIL_CONFIG; else "
 	"command -v postconf >/dev/null || { echo 'postconf: not found' >&2; exit 127; }; "
 	"d=$(postconf -h config_directory) || exit $?; fi; "
+	"nl='\n'; case $d in *\"$nl\"*) echo 'config directory: a name with a newline' >&2; "
+	"exit 65;; esac; "
 	"printf '%s\\n' \"$d\"; "
 	"if [ -d \"$d\" ]; then echo d; elif [ -e \"$d\" ]; then echo f; else echo -; fi; "
-	"id -u; printf '%s\\n' \"$HOME\"; "
+	"case $HOME in *\"$nl\"*) echo;; *) printf '%s\\n' \"$HOME\";; esac; "
 	"case $d in /*) ;; *) exit 0;; esac; "
+	"o=; s=$d; while [ \"${s#/}\" != \"$s\" ]; do s=${s#/}; done; "
+	"while [ -n \"$s\" ]; do r=${s#?}; c=${s%\"$r\"}; s=$r; case $c in "
+	"[A-Za-z0-9.-]) o=$o$c;; /) o=${o}_;; *) o=$o$(printf '%%%02X' \"'$c\");; esac; done; "
+	"o=${o%_}; "
+	"if [ -n \"$2\" ]; then set -- \"$2\"; "
+	"else set -- \"/var/lib/relaydeck/$o\" \"$HOME/.local/state/relaydeck/$o\"; fi; "
+	"for s; do while [ \"$s\" != / ] && [ \"${s%/}\" != \"$s\" ]; do s=${s%/}; done; "
+	"if [ -e \"$s/applying\" ]; then echo \"@E $s/applying\"; "
+	"else echo \"@N $s/applying\"; fi; done; "
 	"set -- \"$d\" \"$d/main.cf\"; p=$d; "
 	"while [ \"$p\" != / ]; do p=${p%/*}; p=${p:-/}; set -- \"$@\" \"$p\"; done; "
-	"ls -dLn -- \"$@\" 2>/dev/null; exit 0";
+	"stat -L -c '%f %u %g %n' -- /proc/self \"$@\" 2>/dev/null; exit 0";
 
-/* ls_mode - the type and permission bits of ls's "drwxr-sr-t"; -1 when
- * the string is not one. */
-static int ls_mode(const char *m, struct target_stat *st)
-{
-	static const char rwx[] = "rwxrwxrwx";
-	mode_t mode = 0;
-
-	if (strchr("-dlcbps", m[0]) == NULL)
-		return -1;
-	for (int i = 0; i < 9; i++) {
-		char c = m[1 + i];
-		mode_t bit = (mode_t)(0400 >> i);
-
-		if (c == rwx[i]) {
-			mode |= bit;
-		} else if (i % 3 == 2 && c != '\0' && strchr("sStT", c)) {
-			/* x, or the special bit with (lower case) or without x */
-			mode |= (c == 's' || c == 't') ? bit : 0;
-			mode |= i == 2 ? 04000 : i == 5 ? 02000 : 01000;
-		} else if (c != '-') {
-			return -1;
-		}
-	}
-	st->is_dir = m[0] == 'd';
-	st->mode = mode;
-	return 0;
-}
-
-/* seen_add - keep one line of `ls -dLn` (LC_ALL=C: mode, links, uid,
- * gid, size, three date fields, then the name as given); lines of another
- * shape are skipped, and their paths are stat'ed when asked for. */
+/* seen_add - keep what `stat -L -c '%f %u %g %n'` said of a path: the
+ * raw mode in hex, uid, gid, then the name exactly as given (the rest of
+ * the line: a name with a newline was refused). Lines of another shape
+ * (a stat(1) without -c, busybox's or BSD's) are skipped, and their
+ * paths are stat'ed over SFTP when asked for. The first line for a name
+ * wins. */
 static void seen_add(struct sshx *x, char *line)
 {
 	struct target_stat st = { .exists = 1 };
-	char *f[8], *q = line, *end;
+	char *f[3], *q = line, *end;
+	unsigned long mode;
 	struct seen_stat *v;
 
-	for (int i = 0; i < 8; i++) {
-		q += strspn(q, " ");
+	for (int i = 0; i < 3; i++) {
 		f[i] = q;
 		q += strcspn(q, " ");
-		if (*q != ' ')
+		if (*q != ' ' || q == f[i])
 			return;
 		*q++ = '\0';
 	}
-	if (*q != '/' || ls_mode(f[0], &st) < 0)
+	if (*q != '/')
 		return;
-	st.uid = (uid_t)strtoul(f[2], &end, 10);
+	for (size_t i = 0; i < x->nseen; i++)
+		if (strcmp(x->seen[i].path, q) == 0)
+			return;
+	mode = strtoul(f[0], &end, 16);
 	if (*end)
 		return;
-	st.gid = (gid_t)strtoul(f[3], &end, 10);
+	st.mode = (mode_t)(mode & 07777);
+	st.is_dir = (mode & 0170000) == 0040000;
+	st.uid = (uid_t)strtoul(f[1], &end, 10);
+	if (*end)
+		return;
+	st.gid = (gid_t)strtoul(f[2], &end, 10);
 	if (*end || (v = realloc(x->seen, (x->nseen + 1) * sizeof(*v))) == NULL)
 		return;
 	x->seen = v;
 	if ((v[x->nseen].path = strdup(q)) == NULL)
 		return;
 	v[x->nseen++].st = st;
+}
+
+/* mark_add - remember whether the probe found an apply's marker at path. */
+static void mark_add(struct sshx *x, const char *path, int there)
+{
+	for (int i = 0; i < 2; i++)
+		if (x->marks[i] == NULL) {
+			x->marks[i] = strdup(path);
+			x->mark_there[i] = there;
+			return;
+		}
 }
 
 /* next_line - the next line of *p (cut in place), "" at the end. */
@@ -1866,13 +1900,15 @@ static char *next_line(char **p)
 /* open_probe - t->config_dir (config_dir when given, else postconf's),
  * checked to be a directory; the uid for remote_uid; home ("" when the
  * probe could not tell). */
-static int open_probe(struct target *t, const char *config_dir, char *home, size_t homelen,
-		      struct err *e)
+static int open_probe(struct target *t, const char *config_dir, const char *state_dir,
+		      char *home, size_t homelen, struct err *e)
 {
 	struct sshx *x = X(t);
-	const char *argv[] = { "sh", "-c", open_script, "sh", config_dir ? config_dir : "", NULL };
+	const char *argv[] = { "sh", "-c", open_script, "sh", config_dir ? config_dir : "",
+			       state_dir ? state_dir : "", NULL };
 	struct run_out ro;
-	char *p, *dir, *kind, *uid, *h, *end;
+	struct target_stat self;
+	char *p, *dir, *kind, *h, *end;
 	int r = -1;
 
 	home[0] = '\0';
@@ -1882,8 +1918,29 @@ static int open_probe(struct target *t, const char *config_dir, char *home, size
 		return err_set(e, ERR_INVALID, "config directory on %s: a name with a newline "
 			       "is not taken", ssh_session_label(x->s));
 	run_out_init(&ro);
-	if (ssh_run(t, argv, NULL, &ro, OP_TIMEOUT_MS, e) < 0)
-		goto out;
+	if (x->sudo) {
+		if (ssh_run(t, argv, NULL, &ro, OP_TIMEOUT_MS, e) < 0)
+			goto out;
+	} else {
+		/* a subshell of the kept shell: a fork, and no sh to exec */
+		struct buf cmd = BUF_INIT;
+
+		if (kept_shell(x, e) < 0)
+			goto out;
+		buf_puts(&cmd, "(set -- ");
+		if (shquote_argv(&cmd, argv + 4, e) < 0 ||
+		    buf_printf(&cmd, "; %s)", open_script) < 0) {
+			buf_free(&cmd);
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		r = ssh_shell_run(x->sh, cmd.data, "postconf", NULL, NULL, &ro,
+				  ssh_now_ms() + OP_TIMEOUT_MS, e);
+		buf_free(&cmd);
+		if (r < 0)
+			goto out;
+		r = -1;
+	}
 	if (ro.timed_out) {
 		err_set(e, ERR_TIMEOUT, "postconf on %s: no answer in time", ssh_session_label(x->s));
 		goto out;
@@ -1900,7 +1957,6 @@ static int open_probe(struct target *t, const char *config_dir, char *home, size
 	p = ro.out.data;
 	dir = next_line(&p);
 	kind = next_line(&p);
-	uid = next_line(&p);
 	h = next_line(&p);
 	if (dir[0] != '/') {
 		err_set(e, ERR_INVALID, "config directory on %s must be an absolute path",
@@ -1917,12 +1973,31 @@ static int open_probe(struct target *t, const char *config_dir, char *home, size
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	x->uid = strtoul(uid, &end, 10);
-	x->have_uid = end != uid && *end == '\0';
 	if (h[0] == '/' && strlen(h) < homelen)
 		snprintf(home, homelen, "%s", h);
-	while (*p)
-		seen_add(x, next_line(&p));
+	while (*p) {
+		char *line = next_line(&p);
+
+		if ((line[0] == '@') && (line[1] == 'E' || line[1] == 'N') && line[2] == ' ')
+			mark_add(x, line + 3, line[1] == 'E');
+		else
+			seen_add(x, line);
+	}
+	/* the uid commands run as: the owner of stat's own /proc entry, or
+	 * where stat -c or /proc is missing, `id -u` (a command more) */
+	if (op_stat_at_open(t, "/proc/self", &self) == 0) {
+		x->uid = (unsigned long)self.uid;
+		x->have_uid = 1;
+	} else {
+		const char *id[] = { "id", "-u", NULL };
+
+		run_out_free(&ro);
+		run_out_init(&ro);
+		if (ssh_run(t, id, NULL, &ro, OP_TIMEOUT_MS, e) == 0 && ro.exit_code == 0) {
+			x->uid = strtoul(ro.out.data, &end, 10);
+			x->have_uid = end != ro.out.data && (*end == '\n' || *end == '\0');
+		}
+	}
 	r = 0;
 out:
 	run_out_free(&ro);
@@ -1971,7 +2046,7 @@ struct target *ssh_target_new(const struct ssh_target_opts *o, struct err *e)
 		if (r < 0)
 			goto fail;
 	}
-	if (open_probe(t, o->config_dir, home, sizeof(home), e) < 0)
+	if (open_probe(t, o->config_dir, o->state_dir, home, sizeof(home), e) < 0)
 		goto fail;
 	target_escape_config_dir(t->config_dir, esc, sizeof(esc));
 	if (o->state_dir && *o->state_dir) {

@@ -1,13 +1,15 @@
 /*
  * ssh_target - the target interface (core/target.h) over one SSH session.
  *
- * Commands: the exec request is only `/bin/sh -s`; the argv, quoted by
- * shquote, arrives as a script on the channel's stdin, then the command's
- * own stdin data. Dash (Debian's /bin/sh) reads a pipe in 8 KiB blocks, so
- * data sent together with the script would be eaten by the shell: the
- * script therefore prints a random marker on stderr just before it execs
- * the command, and the data is sent only after the marker arrives.
- * With sudo, the command runs as `sudo -n -- ARGV`.
+ * Commands: those without stdin data run one after another in a /bin/sh
+ * kept open per connection (ssh_shell.h). One with stdin data takes a
+ * channel of its own whose exec request is only `/bin/sh -s`; the argv,
+ * quoted by shquote, arrives as a script on the channel's stdin, then the
+ * command's own stdin data. Dash (Debian's /bin/sh) reads a pipe in 8 KiB
+ * blocks, so data sent together with the script would be eaten by the
+ * shell: the script therefore prints a random marker on stderr just before
+ * it execs the command, and the data is sent only after the marker
+ * arrives. With sudo, the command runs as `sudo -n -- ARGV`.
  *
  * Files: SFTP (stat, read, temp file 0600 + owner + mode + data + fsync,
  * then posix-rename@openssh.com, or `mv -f TEMP PATH` when the server

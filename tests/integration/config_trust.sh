@@ -4,7 +4,7 @@
 # its owner, main.cf's owner, a directory above it, group and world write
 # bits, and the sticky and set-group-id bits that make a directory safe or
 # not. config_trust_ssh.sh runs it over SSH, where the facts come from the
-# opening command's `ls -dLn` instead of stat(2): both must agree.
+# opening command's `stat -L -c` instead of stat(2): both must agree.
 # Needs root.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/rdtest.sh"

@@ -3,7 +3,8 @@
 # commands of one connection share one session channel and one login;
 # each command's stdout comes back byte for byte (NULs, no final newline,
 # text that looks like a marker), its stderr apart, its exit status and
-# its signal; it reads /dev/null, not the next commands; what the login's
+# its signal; a streamed line arrives when it is printed; it reads
+# /dev/null, not the next commands; what the login's
 # rc files print never mixes into the output; a command past its deadline
 # is killed with its shell and the next command gets a new one.
 # Needs root and openssh-server; skips otherwise.
@@ -19,7 +20,7 @@ rd_tmpdir
 trap 'sshd_cleanup; rd_cleanup' EXIT
 unset SSH_AUTH_SOCK
 
-tap_plan 13
+tap_plan 15
 
 sshd_extra_config "LogLevel DEBUG1"
 if ! sshd_start; then
@@ -73,6 +74,19 @@ if [ "$ms" -lt 15000 ]; then
 else
 	tap_not_ok "... all within the deadline and a little: $ms ms"
 fi
+
+# A follower's line comes when it is printed, not when the next one does
+# (a marker's first bytes are held back, never a line's newline).
+x stream -- sh -c 'echo first-line; sleep 4; echo second-line' >"$RD_TMP/stream" 2>/dev/null &
+sp=$!
+for _ in $(seq 30); do [ "$(wc -c <"$RD_TMP/stream")" -ge 11 ] && break; sleep 0.1; done
+printf 'first-line\n' >"$RD_TMP/first"
+tap_check "streamed: a line arrives whole, newline and all, while the command still runs" \
+    cmp -s "$RD_TMP/stream" "$RD_TMP/first"
+wait "$sp"
+tap_is "$(cat "$RD_TMP/stream")" "first-line
+second-line
+[exit 0]" "... then the rest, and the exit status"
 
 # stdin data still takes a channel of its own, and the kept shell stays
 printf 'echo SHELL-READ-THIS\n' >"$RD_TMP/in"

@@ -6,6 +6,8 @@
  *   ssh_exec -H SPEC [-F SSH_CONFIG] [--known-hosts F] [-i KEY] [--sudo] [-c DIR] OP ARGS...
  *   (with -F, SPEC goes through ssh_config as -H does in relaydeck)
  *   OP: run [--timeout MS] [--stdin FILE] -- ARGV...   stdout/stderr raw, exit = remote exit
+ *       stream [--timeout MS] -- ARGV...   stdout as it arrives, each piece
+ *                            written and flushed at once; "[exit N]\n" at the end
  *       each [--timeout MS] -- ARGV1... ::: ARGV2... ::: ...
  *                            each command in turn on the one connection:
  *                            its stdout raw, then "[exit N]\n" (124 timed
@@ -35,6 +37,14 @@ static int fail(const struct err *e)
 
 	fprintf(stderr, "ssh_exec: %s: %s\n", err_code_name(e->code), err_format(e, line, sizeof(line)));
 	return 100 + (int)e->code;
+}
+
+static int write_now(void *arg, const char *data, size_t len)
+{
+	(void)arg;
+	fwrite(data, 1, len, stdout);
+	fflush(stdout);
+	return 0;
 }
 
 static int slurp(FILE *fp, struct buf *b)
@@ -142,6 +152,20 @@ int main(int argc, char **argv)
 		}
 		run_out_free(&o);
 		buf_free(&in);
+	} else if (strcmp(op, "stream") == 0) {
+		struct run_out o;
+		int timeout = 0;
+
+		for (; i < argc && strcmp(argv[i], "--") != 0; i++)
+			if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+				timeout = atoi(argv[++i]);
+		run_out_init(&o);
+		if (target_run_stream(t, (const char *const *)argv + i + 1, NULL, write_now, NULL, &o,
+				      timeout, &e) < 0)
+			rc = fail(&e);
+		else
+			printf("[exit %d]\n", o.timed_out ? 124 : o.exit_code < 0 ? 125 : o.exit_code);
+		run_out_free(&o);
 	} else if (strcmp(op, "each") == 0) {
 		int timeout = 0;
 
