@@ -230,7 +230,7 @@ best() {
 	local tool=$1 b=999999999 line=
 	for _ in $(seq "$RUNS"); do
 		case $tool in
-		relaydeck) set -- ${PERFREC:+perf record -g -o "$PERFREC"} "$RELAYDECK" --inventory "$work/inv.yml" -F "$work/ssh_config" \
+		relaydeck) set -- "$RELAYDECK" --inventory "$work/inv.yml" -F "$work/ssh_config" \
 			-g all --parallel "$P" --connect-timeout "$D" --host-timeout "$D" \
 			queue list --json ;;
 		pssh) set -- parallel-ssh -p "$P" -t "$D" -h "$work/pssh.txt" -i \
@@ -241,7 +241,6 @@ best() {
 		settle
 		s0=$(relay_cpu)
 		m0=$(busy)
-		[ -n "${TOPLOG:-}" ] && { top -b -d 1 -n 3 -w 200 >"$TOPLOG.$tool" & }
 		ip netns exec "$ns" python3 "$top/bench/treemem.py" "$work/mem" "$@" \
 			>"$work/out" 2>"$work/err" || true
 		m1=$(busy)
