@@ -61,6 +61,31 @@ static void test_null_empty_oversized(void **state)
 	assert_int_equal(e.code, ERR_PARSE);
 }
 
+/* A range of 50,000 names in one group (what the fuzzer found: two
+ * ranges multiplied): collecting the group looks every member up by
+ * name, which compared it with every host before (2.5 x 10^9 comparisons, a
+ * hang); hashed, it is linear. */
+static void test_large_range_group(void **state)
+{
+	struct inventory *inv;
+	const struct inv_host **hs;
+	size_t n;
+	struct err e;
+
+	(void)state;
+	inv = load("relays:\n  hosts:\n    r[0:99]-[0:499].example.net:\n", &e);
+	assert_non_null(inv);
+	assert_int_equal(inv->n_hosts, 50000);
+	assert_int_equal(inventory_group_hosts(inv, "relays", &hs, &n, &e), 0);
+	assert_int_equal(n, 50000);
+	assert_string_equal(hs[0]->name, "r0-0.example.net");
+	assert_string_equal(hs[n - 1]->name, "r99-499.example.net");
+	free(hs);
+	assert_non_null(inventory_host(inv, "r42-421.example.net"));
+	assert_null(inventory_host(inv, "r42-500.example.net"));
+	inventory_free(inv);
+}
+
 static void test_ansible_precedence(void **state)
 {
 	struct err e;
@@ -207,6 +232,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_empty_oversized),
+		cmocka_unit_test(test_large_range_group),
 		cmocka_unit_test(test_ansible_precedence),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_own_format),
