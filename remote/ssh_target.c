@@ -25,7 +25,6 @@
 #include "stream.h"
 
 #define OP_TIMEOUT_MS 30000
-#define REMOTE_PATH SSH_REMOTE_PATH
 
 struct seen_stat {
 	char *path;
@@ -70,7 +69,7 @@ static int build_script(const struct sshx *x, const char *const *argv, const cha
 			struct buf *out, struct err *e)
 {
 	buf_printf(out, "PATH=%s:$PATH; export PATH; LC_ALL=C; export LC_ALL\n"
-		   "{ printf '%%s %%s\\n' %s \"$$\" >&2; printf '%%s\\n' %s; exec %s", REMOTE_PATH,
+		   "{ printf '%%s %%s\\n' %s \"$$\" >&2; printf '%%s\\n' %s; exec %s", SSH_REMOTE_PATH,
 		   nonce, nonce, x->sudo ? "sudo -n -- " : "");
 	if (shquote_argv(out, argv, e) < 0)
 		return -1;
@@ -92,11 +91,6 @@ static int take_marker(struct buf *pre, const char *nonce, long *pid, struct buf
 	return 1;
 }
 
-static void kill_remote(struct target *t, long pid)
-{
-	ssh_kill_group(X(t)->s, X(t)->sudo, pid);
-}
-
 /* exec_channel - run argv on a channel of its own, for a command that
  * reads stdin data: stdout into o->out, or to on_out as it comes
  * (non-zero from on_out kills the command). *started: the shell got as
@@ -115,10 +109,6 @@ static int exec_channel(struct target *t, const char *const *argv, const struct 
 	LIBSSH2_CHANNEL *ch;
 
 	run_out_reset(o);
-	if (argv == NULL || argv[0] == NULL)
-		return err_set(e, ERR_USAGE, "run: empty command");
-	if (timeout_ms <= 0)
-		timeout_ms = RUN_TIMEOUT_DEFAULT_MS;
 	deadline = ssh_now_ms() + timeout_ms;
 	ssh_make_nonce(nonce, sizeof(nonce));
 	if (build_script(x, argv, nonce, &script, e) < 0)
@@ -204,12 +194,12 @@ static int exec_channel(struct target *t, const char *const *argv, const struct 
 		}
 		/* after stderr: the marker names the process to end */
 		if (o->cancelled) {
-			kill_remote(t, pid);
+			ssh_kill_group(x->s, x->sudo, pid);
 			rc = 0;
 			break;
 		}
 		if (overflow) {
-			kill_remote(t, pid);
+			ssh_kill_group(x->s, x->sudo, pid);
 			err_set(e, ERR_LIMIT, "%s: output larger than the limit", argv[0]);
 			break;
 		}
@@ -228,7 +218,7 @@ static int exec_channel(struct target *t, const char *const *argv, const struct 
 			if (ssh_session_wait(x->s, deadline, argv[0], &w) < 0) {
 				if (w.code == ERR_TIMEOUT) {
 					o->timed_out = 1;
-					kill_remote(t, pid);
+					ssh_kill_group(x->s, x->sudo, pid);
 					rc = 0;
 				} else {
 					*e = w;
@@ -1182,7 +1172,7 @@ static int lock_script(const char *path, int wait_ms, int sudo, struct buf *s, s
 
 	if (shquote_arg(&q, path, e) < 0)
 		return -1;
-	buf_printf(s, "PATH=%s:$PATH; export PATH; umask 077\n", REMOTE_PATH);
+	buf_printf(s, "PATH=%s:$PATH; export PATH; umask 077\n", SSH_REMOTE_PATH);
 	buf_printf(s, "if command -v flock >/dev/null 2>&1 || [ -x /usr/bin/flock ]; then\n"
 		   "  exec %sflock -x -w %d %s sh -c 'echo locked; exec cat >/dev/null'\n"
 		   "else\n"
