@@ -1003,10 +1003,26 @@ static int put_words(struct buf *out, const struct rewrite *rw, size_t a, size_t
 	return 0;
 }
 
+/* tail_kept - how many of row x's trailing blanks (after its content)
+ * stay. A \f or \v is no separator to postconf: before another row of
+ * the value it would glue the last word to the next, so such blanks go
+ * when more of the value follows (more: 1). */
+static size_t tail_kept(const struct row *x, int more)
+{
+	size_t after = x->lead + x->gap + x->clen;
+
+	if (more)
+		for (size_t i = after; i < x->len; i++)
+			if (!MC_ISSEP((unsigned char)x->p[i]))
+				return 0;
+	return x->len - after;
+}
+
 /* put_first - the first row with content [ca, cb) or, when raw is given,
- * that text; the spacing after '=' and trailing blanks stay. */
+ * that text; the spacing after '=' and trailing blanks stay (see
+ * tail_kept). */
 static int put_first(struct buf *out, const struct rewrite *rw, const char *raw, size_t rawlen,
-		     size_t ca, size_t cb)
+		     size_t ca, size_t cb, int more)
 {
 	const struct row *f = &rw->rows[0];
 	size_t after = f->lead + f->gap + f->clen;
@@ -1036,7 +1052,7 @@ static int put_first(struct buf *out, const struct rewrite *rw, const char *raw,
 	if ((raw ? buf_append(out, raw, rawlen) : put_words(out, rw, ca, cb)) < 0)
 		return -1;
 	/* trailing blanks after the old content stay; none after an empty one */
-	return f->clen ? buf_append(out, f->p + after, f->len - after) : 0;
+	return f->clen ? buf_append(out, f->p + after, tail_kept(f, more)) : 0;
 }
 
 /* row_begin - start a row: end the previous one (pending eol). */
@@ -1056,9 +1072,15 @@ static int render(struct buf *out, const struct rewrite *rw, enum style st, cons
 		  size_t rawlen)
 {
 	const char *pending = NULL, *eol = rw->eol;
+	size_t last = 0;	/* the last row that holds part of the new value */
 
+	for (size_t r = 0; st != STYLE_SINGLE && r < rw->nrows; r++)
+		if ((rw->rows[r].unit && rw->rows[r].act != ROW_DROP) ||
+		    rw->rows[r].act == ROW_REWRITE || rw->rows[r].ia < rw->rows[r].ib)
+			last = r;
 	for (size_t r = 0; r < rw->nrows; r++) {
 		const struct row *x = &rw->rows[r];
+		int more = r < last || x->ia < x->ib;
 
 		if (st == STYLE_SINGLE && x->kind == LINE_CONT)
 			continue;
@@ -1067,16 +1089,19 @@ static int render(struct buf *out, const struct rewrite *rw, enum style st, cons
 		if (row_begin(out, &pending, eol) < 0)
 			return -1;
 		if (st == STYLE_SINGLE && r == 0) {
-			if (put_first(out, rw, raw, rawlen, 0, 0) < 0)
+			if (put_first(out, rw, raw, rawlen, 0, 0, 0) < 0)
 				return -1;
 		} else if (x->act == ROW_REWRITE && r == 0) {
-			if (put_first(out, rw, NULL, 0, x->ca, x->cb) < 0)
+			if (put_first(out, rw, NULL, 0, x->ca, x->cb, more) < 0)
 				return -1;
 		} else if (x->act == ROW_REWRITE) {
 			size_t after = x->lead + x->gap + x->clen;
 
 			if (buf_append(out, x->p, x->lead) < 0 || put_words(out, rw, x->ca, x->cb) < 0 ||
-			    buf_append(out, x->p + after, x->len - after) < 0)
+			    buf_append(out, x->p + after, tail_kept(x, more)) < 0)
+				return -1;
+		} else if (x->unit) {
+			if (buf_append(out, x->p, x->lead + x->gap + x->clen + tail_kept(x, more)) < 0)
 				return -1;
 		} else if (buf_append(out, x->p, x->len) < 0) {
 			return -1;

@@ -625,6 +625,17 @@ static const struct layout_case layout_cases[] = {
 	{ "'#' word", "mydestination =\n  a\n  b\n", "mydestination", "a #x b", "mydestination = a #x b\n" },
 	/* a continuation indented with \f only joins words: one line */
 	{ "\\f continuation", "mydestination = a\n\fb\n", "mydestination", "c", "mydestination = c\n" },
+	/* a \f or \v after a line's last word is no separator: kept at the
+	 * end of the value, dropped when more of the value follows (found by
+	 * fuzz_maincf: the trailing \f glued "i," to the next item) */
+	{ "\\f after a changed line, item added", "mydestination =\n  a,\n  b\f\f\n", "mydestination",
+	  "a, b, c", "mydestination =\n  a,\n  b,\n  c\n" },
+	{ "\\v after a kept line, word added", "mynetworks =\n  a\n  b\v\n", "mynetworks", "a b c",
+	  "mynetworks =\n  a\n  b\n  c\n" },
+	{ "\\f after the last line, it stays last", "mynetworks =\n  a\n  b\f\n", "mynetworks", "z b",
+	  "mynetworks =\n  z\n  b\f\n" },
+	{ "\\f after the first line: one word with the next line's, one line",
+	  "mydestination = a,\f\n  b\n", "mydestination", "x, a, b", "mydestination = x, a, b\f\n" },
 };
 
 static void test_set_layout(void **state)
