@@ -552,8 +552,9 @@ static int expand_pattern(struct load *l, const yaml_node_t *where, const char *
 	char lo[32], hi[32], buf[1024];
 	long step = 1;
 
-	if (++*count > 100000)
-		return at(l, where, ERR_LIMIT, "host ranges expand to more than 100000 names");
+	if (++*count > INV_MAX_RANGE_NAMES)
+		return at(l, where, ERR_LIMIT, "host ranges expand to more than %d names",
+			  INV_MAX_RANGE_NAMES);
 	if (open == pat) {
 		/* "[v6addr]" or "[v6addr]:port" */
 		close = strchr(pat, ']');
@@ -626,8 +627,9 @@ static int expand_pattern(struct load *l, const yaml_node_t *where, const char *
 
 		if (lo[0] == '\0' || hi[0] == '\0' || *e1 || *e2 || a0 < 0 || a0 > b0)
 			return at(l, where, ERR_PARSE, "bad range in host '%s'", pat);
-		if ((b0 - a0) / step > 100000)
-			return at(l, where, ERR_LIMIT, "host ranges expand to more than 100000 names");
+		if ((b0 - a0) / step > INV_MAX_RANGE_NAMES)
+			return at(l, where, ERR_LIMIT, "host ranges expand to more than %d names",
+				  INV_MAX_RANGE_NAMES);
 		for (long i = a0; i <= b0; i += step) {
 			snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(open - pat), pat, width, i,
 				 close + 1);
