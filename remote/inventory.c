@@ -613,8 +613,11 @@ static int expand_pattern(struct load *l, const yaml_node_t *where, const char *
 	    hi[1] == '\0') {
 		if (lo[0] > hi[0])
 			return at(l, where, ERR_PARSE, "range start after its end in host '%s'", pat);
-		for (int ch = lo[0]; ch <= hi[0]; ch += (int)step) {
-			snprintf(buf, sizeof(buf), "%.*s%c%s", (int)(open - pat), pat, ch, close + 1);
+		/* counted, not stepped: start + k * step never passes the end,
+		 * so no step (strtol's LONG_MAX included) can overflow */
+		for (long k = 0, n = (hi[0] - lo[0]) / step; k <= n; k++) {
+			snprintf(buf, sizeof(buf), "%.*s%c%s", (int)(open - pat), pat,
+				 (int)(lo[0] + k * step), close + 1);
 			if (expand_pattern(l, where, buf, a, depth, count) < 0)
 				return -1;
 		}
@@ -630,9 +633,9 @@ static int expand_pattern(struct load *l, const yaml_node_t *where, const char *
 		if ((b0 - a0) / step > INV_MAX_RANGE_NAMES)
 			return at(l, where, ERR_LIMIT, "host ranges expand to more than %d names",
 				  INV_MAX_RANGE_NAMES);
-		for (long i = a0; i <= b0; i += step) {
-			snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(open - pat), pat, width, i,
-				 close + 1);
+		for (long k = 0, n = (b0 - a0) / step; k <= n; k++) {
+			snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(open - pat), pat, width,
+				 a0 + k * step, close + 1);
 			if (expand_pattern(l, where, buf, a, depth, count) < 0)
 				return -1;
 		}

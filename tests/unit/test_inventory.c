@@ -86,6 +86,32 @@ static void test_large_range_group(void **state)
 	inventory_free(inv);
 }
 
+/* A step as large as strtol gives (LONG_MAX, found by fuzz_inventory):
+ * the next name after the first one overflowed a long (UBSan), and an
+ * int step of a letter range could wrap. One name each; steps stay. */
+static void test_range_huge_step(void **state)
+{
+	struct inventory *inv;
+	struct err e;
+
+	(void)state;
+	inv = load("all:\n  hosts:\n    'h[3:11:99999999999999999999999]':\n"
+		   "    'x[a:z:4294967296]':\n    'w[1:9:4]':\n    'v[a:e:2]':\n", &e);
+	assert_non_null(inv);
+	assert_int_equal(inv->n_hosts, 8);
+	assert_non_null(inventory_host(inv, "h3"));
+	assert_non_null(inventory_host(inv, "xa"));
+	assert_null(inventory_host(inv, "xb"));
+	assert_non_null(inventory_host(inv, "w1"));
+	assert_non_null(inventory_host(inv, "w5"));
+	assert_non_null(inventory_host(inv, "w9"));
+	assert_non_null(inventory_host(inv, "va"));
+	assert_non_null(inventory_host(inv, "vc"));
+	assert_non_null(inventory_host(inv, "ve"));
+	assert_null(inventory_host(inv, "vb"));
+	inventory_free(inv);
+}
+
 static void test_ansible_precedence(void **state)
 {
 	struct err e;
@@ -233,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_empty_oversized),
 		cmocka_unit_test(test_large_range_group),
+		cmocka_unit_test(test_range_huge_step),
 		cmocka_unit_test(test_ansible_precedence),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_own_format),
