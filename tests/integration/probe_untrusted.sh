@@ -1,7 +1,7 @@
 #!/bin/bash
 # probe_untrusted.sh - the password goes only over a certificate Postfix
-# would trust.  Against the lab smart host's untrusted-CA, wrong-name and
-# expired ports (tests/lib/smarthost.sh), `probe auth` and `creds rotate`
+# would trust.  Against the lab smart host's untrusted-CA, self-signed,
+# wrong-name and expired ports (tests/lib/smarthost.sh), `probe auth` and `creds rotate`
 # hold it back and say "not sent: certificate not trusted (REASON)"; the
 # server side proves it: smtpd's disconnect line for that very connection
 # lists no auth= command, and a recording listener presenting the
@@ -19,7 +19,7 @@ sh_require
 rd_tmpdir
 trap 'sh_stop; rd_cleanup' EXIT
 
-tap_plan 47
+tap_plan 53
 
 sh_start_checked "$RD_TMP/lab"
 
@@ -61,8 +61,9 @@ auth_probe() {
 	    --password-file "$SH_PASS_FILE" "$@"
 }
 
-# --- untrusted CA, wrong name, expired: nothing sent, the server agrees ------
+# --- untrusted CA, self-signed, wrong name, expired: nothing sent, the server agrees
 for case in "untrusted $SH_UNTRUSTED_PORT unable to get local issuer" \
+    "selfsigned $SH_SELFSIGNED_PORT self-signed certificate" \
     "wrongname $SH_WRONGNAME_PORT does not match 127.0.0.1" \
     "expired $SH_EXPIRED_PORT certificate has expired"; do
 	set -- $case

@@ -31,7 +31,8 @@
 #				sh_disconnect_after)
 #	sh_disconnect_after MARK SERVICE [SECS]
 #				print the first "disconnect from" line of
-#				SERVICE (untrusted, wrongname, expired: the
+#				SERVICE (untrusted, selfsigned, wrongname,
+#				expired: the
 #				ports' syslog names) logged after line MARK;
 #				smtpd lists the commands it got there
 #				("ehlo=2 starttls=1 auth=1 quit=1"); 1 when
@@ -49,10 +50,12 @@
 #	SH_PLAIN_PORT		no STARTTLS offered, no AUTH
 #	SH_UNTRUSTED_PORT	STARTTLS, leaf signed by a second CA that is not
 #				in SH_CA (syslog name postfix-smarthost/untrusted)
+#	SH_SELFSIGNED_PORT	STARTTLS, a self-signed leaf for SH_NAME
+#				(postfix-smarthost/selfsigned)
 #	SH_WRONGNAME_PORT	STARTTLS, leaf for wrong.lab.test only
 #				(postfix-smarthost/wrongname)
 #	SH_EXPIRED_PORT		STARTTLS, leaf that expired in 2020
-#				(postfix-smarthost/expired); these three offer
+#				(postfix-smarthost/expired); these four offer
 #				AUTH inside TLS with the same sasldb
 #	SH_SILENT_PORT		accepts TCP and never speaks
 #	SH_DROP_PORT		offers and accepts STARTTLS, then closes the
@@ -67,7 +70,7 @@
 #	SH_CA2			the untrusted second CA
 #	SH_LEAF			the good leaf certificate (PEM; sh_renew_cert
 #				replaces it)
-#	SH_DIR/untrusted.pem, wrongname.pem, expired.pem
+#	SH_DIR/untrusted.pem, selfsigned.pem, wrongname.pem, expired.pem
 #				key and certificate of each bad port (a
 #				listener can present the same certificate)
 #	SH_NAME			smarthost.test (the good leaf's DNS name; its IP
@@ -102,6 +105,7 @@ SH_SUBMIT_PORT=
 SH_IMPLICIT_PORT=
 SH_PLAIN_PORT=
 SH_UNTRUSTED_PORT=
+SH_SELFSIGNED_PORT=
 SH_WRONGNAME_PORT=
 SH_EXPIRED_PORT=
 SH_SILENT_PORT=
@@ -221,6 +225,16 @@ _sh_make_leaf() {
 	mv -f "$SH_DIR/$_sh_n.pem.new" "$SH_DIR/$_sh_n.pem"
 }
 
+# A self-signed leaf for SH_NAME, with the good leaf's names and uses:
+# only its issuer is wrong (it is its own).
+_sh_make_selfsigned() {
+	(umask 077 && openssl req -x509 -config "$SH_DIR/lab.cnf" -extensions good_ext \
+	    -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$SH_DIR/selfsigned.key" -out "$SH_DIR/selfsigned.crt" -days 30 \
+	    -subj "/CN=$SH_NAME" 2>>"$SH_DIR/openssl.err" &&
+	    cat "$SH_DIR/selfsigned.key" "$SH_DIR/selfsigned.crt" >"$SH_DIR/selfsigned.pem")
+}
+
 # The expired leaf: openssl 3.0's x509 -req cannot set past dates, ca can.
 _sh_make_expired() {
 	(umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
@@ -286,6 +300,8 @@ _sh_configure() {
 		    smtpd_sasl_auth_enable=no
 		_sh_svc "$SH_UNTRUSTED_PORT" smtpd_tls_chain_files="$SH_DIR/untrusted.pem" \
 		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/untrusted
+		_sh_svc "$SH_SELFSIGNED_PORT" smtpd_tls_chain_files="$SH_DIR/selfsigned.pem" \
+		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/selfsigned
 		_sh_svc "$SH_WRONGNAME_PORT" smtpd_tls_chain_files="$SH_DIR/wrongname.pem" \
 		    smtpd_sasl_auth_enable=yes syslog_name=postfix-smarthost/wrongname
 		_sh_svc "$SH_EXPIRED_PORT" smtpd_tls_chain_files="$SH_DIR/expired.pem" \
@@ -306,7 +322,7 @@ _sh_wait_ports() {
 	while [ $_sh_i -lt 100 ]; do
 		_sh_missing=
 		for _sh_p in $SH_SUBMIT_PORT $SH_IMPLICIT_PORT $SH_PLAIN_PORT \
-		    $SH_UNTRUSTED_PORT $SH_WRONGNAME_PORT $SH_EXPIRED_PORT \
+		    $SH_UNTRUSTED_PORT $SH_SELFSIGNED_PORT $SH_WRONGNAME_PORT $SH_EXPIRED_PORT \
 		    $SH_SILENT_PORT $SH_DROP_PORT; do
 			_sh_listening "$_sh_p" || _sh_missing="$_sh_missing $_sh_p"
 		done
@@ -324,7 +340,7 @@ sh_start() {
 	SH_DIR=$(cd "$1" && pwd)
 	: >"$SH_DIR/openssl.err"
 	_sh_ports SH_SUBMIT_PORT SH_IMPLICIT_PORT SH_PLAIN_PORT SH_UNTRUSTED_PORT \
-	    SH_WRONGNAME_PORT SH_EXPIRED_PORT SH_SILENT_PORT SH_DROP_PORT ||
+	    SH_SELFSIGNED_PORT SH_WRONGNAME_PORT SH_EXPIRED_PORT SH_SILENT_PORT SH_DROP_PORT ||
 	    _sh_fail "no free ports" || return 1
 
 	_sh_write_cnf || _sh_fail "cannot write $SH_DIR/lab.cnf" || return 1
@@ -336,7 +352,7 @@ sh_start() {
 	_sh_make_leaf good ca good_ext "$SH_NAME" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 &&
 	_sh_make_leaf untrusted ca2 good_ext "$SH_NAME" -algorithm EC -pkeyopt ec_paramgen_curve:P-256 &&
 	_sh_make_leaf wrongname ca wrong_ext wrong.lab.test -algorithm EC -pkeyopt ec_paramgen_curve:P-256 &&
-	_sh_make_expired || _sh_fail "cannot make the leaf certificates" || return 1
+	_sh_make_selfsigned && _sh_make_expired || _sh_fail "cannot make the leaf certificates" || return 1
 	_sh_save="$PFI_ROOT|$PFI_CONF|$PFI_LOG|$PFI_PORT"
 	_sh_rc=0
 	pfi_create "$SH_SUBMIT_PORT" || _sh_rc=1
