@@ -24,6 +24,7 @@ slow=$(( ($(date +%s%N) - start) / 1000000 ))
 tap_diag "postconf -m on this main.cf: $slow ms"
 want_default=$(postconf -c "$C" -dh smtp_tls_protocols)
 
+t0=$(date +%s%N)
 TUI_COLS=80 TUI_ROWS=24 tui_start
 first=
 i=0
@@ -33,6 +34,7 @@ while [ "$i" -lt $((TIMEOUT * 20)) ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
+tap_diag "first frame after $(( ($(date +%s%N) - t0) / 1000000 )) ms (polled every 50 ms)"
 case $first in
 *"relaydeck - Dashboard"*"loading…"*) tap_ok "the frame shows while Postfix is still loading (loading…)" ;;
 *) tap_not_ok "the frame shows while Postfix is still loading (loading…)"
