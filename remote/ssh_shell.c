@@ -238,6 +238,23 @@ static int script(const struct ssh_shell *sh, int fresh, const char *cmd, const 
 			  "printf '%%s %%s\\n' %s \"$r\"; }\n", cmd, nonce, nonce);
 }
 
+/* ended - has the kept shell ended since its last command (killed on
+ * the host, say)? Its end waits in the socket until something reads:
+ * read what is there without waiting (nothing of a finished command is
+ * left to read). */
+static int ended(struct ssh_shell *sh)
+{
+	char sink[4096];
+	ssize_t n, m;
+
+	do {
+		n = libssh2_channel_read(sh->ch, sink, sizeof(sink));
+		m = libssh2_channel_read_stderr(sh->ch, sink, sizeof(sink));
+	} while (n > 0 || m > 0);
+	return libssh2_channel_eof(sh->ch) || (n < 0 && n != LIBSSH2_ERROR_EAGAIN) ||
+	       (m < 0 && m != LIBSSH2_ERROR_EAGAIN);
+}
+
 static void kill_and_drop(struct ssh_shell *sh)
 {
 	if (sh->err_started)
@@ -258,6 +275,10 @@ int ssh_shell_run(struct ssh_shell *sh, const char *cmd, const char *what, targe
 	ssh_make_nonce(nonce, sizeof(nonce));
 	snprintf(f.out_end, sizeof(f.out_end), "%s ", nonce);
 	snprintf(f.err_end, sizeof(f.err_end), "%s\n", nonce);
+	/* a shell that ended between commands is replaced before a command
+	 * is sent to it, so none is lost with it */
+	if (sh->ch != NULL && ended(sh))
+		drop(sh);
 	if (sh->ch == NULL) {
 		ssh_make_nonce(sh->start, sizeof(sh->start));
 		sh->out_started = sh->err_started = 0;

@@ -6,7 +6,8 @@
 # its signal; a streamed line arrives when it is printed; it reads
 # /dev/null, not the next commands; what the login's
 # rc files print never mixes into the output; a command past its deadline
-# is killed with its shell and the next command gets a new one.
+# is killed with its shell and the next command gets a new one, as it
+# does after a shell that ended between commands.
 # Needs root and openssh-server; skips otherwise.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/rdtest.sh"
@@ -20,7 +21,7 @@ rd_tmpdir
 trap 'sshd_cleanup; rd_cleanup' EXIT
 unset SSH_AUTH_SOCK
 
-tap_plan 15
+tap_plan 16
 
 sshd_extra_config "LogLevel DEBUG1"
 if ! sshd_start; then
@@ -57,6 +58,14 @@ x each -- sh -c 'kill -TERM $$' ::: echo still-here >"$RD_TMP/out" 2>/dev/null
 tap_is "$(cat "$RD_TMP/out")" "[exit 125]
 still-here
 [exit 0]" "a command a signal ends is reported as killed; the shell goes on"
+
+# The shell ends between two commands (killed on the host): the next
+# command finds it gone before it is sent and gets a new shell, not an error.
+x each --pause 1500 -- sh -c '(sleep 0.5; kill -KILL $PPID) >/dev/null 2>&1 &' \
+    ::: echo after-the-shell-died >"$RD_TMP/out" 2>&1
+tap_is "$(cat "$RD_TMP/out")" "[exit 0]
+after-the-shell-died
+[exit 0]" "a shell killed between commands: the next command runs in a new one"
 
 before=$(sessions)
 t0=$(date +%s%N)

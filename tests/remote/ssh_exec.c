@@ -8,8 +8,9 @@
  *   OP: run [--timeout MS] [--stdin FILE] -- ARGV...   stdout/stderr raw, exit = remote exit
  *       stream [--timeout MS] -- ARGV...   stdout as it arrives, each piece
  *                            written and flushed at once; "[exit N]\n" at the end
- *       each [--timeout MS] -- ARGV1... ::: ARGV2... ::: ...
- *                            each command in turn on the one connection:
+ *       each [--timeout MS] [--pause MS] -- ARGV1... ::: ARGV2... ::: ...
+ *                            each command in turn on the one connection
+ *                            (--pause: wait MS between them):
  *                            its stdout raw, then "[exit N]\n" (124 timed
  *                            out, 125 killed by a signal); stderr raw
  *       read PATH            file bytes on stdout
@@ -167,14 +168,22 @@ int main(int argc, char **argv)
 			printf("[exit %d]\n", o.timed_out ? 124 : o.exit_code < 0 ? 125 : o.exit_code);
 		run_out_free(&o);
 	} else if (strcmp(op, "each") == 0) {
-		int timeout = 0;
+		int timeout = 0, pause_ms = 0;
 
 		for (; i < argc && strcmp(argv[i], "--") != 0; i++)
 			if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 				timeout = atoi(argv[++i]);
+			else if (strcmp(argv[i], "--pause") == 0 && i + 1 < argc)
+				pause_ms = atoi(argv[++i]);	/* between commands */
 		for (int a = i + 1; a < argc && rc == 0; ) {
 			struct run_out o;
 			int b = a;
+
+			if (a > i + 1 && pause_ms > 0) {
+				struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+
+				nanosleep(&ts, NULL);
+			}
 
 			while (b < argc && strcmp(argv[b], ":::") != 0)
 				b++;
