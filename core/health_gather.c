@@ -76,14 +76,10 @@ static void maincf_values(struct target *t, char vals[V_COUNT][512])
 {
 	static const char *const names[V_COUNT] = { "queue_directory",
 						    "relayhost", "smtp_sasl_auth_enable" };
-	struct buf b = BUF_INIT;
-	struct maincf *m = NULL;
-	char *path = target_config_path(t, "main.cf");
 	struct err e;
+	struct maincf *m = postfix_read_maincf(t, &e);
 
 	snprintf(vals[V_QDIR], sizeof(vals[V_QDIR]), "/var/spool/postfix");
-	if (path && target_read(t, path, &b, &e) == 0)
-		m = maincf_parse(path, b.data ? b.data : "", b.len, &e);
 	for (int i = 0; m && i < V_COUNT; i++) {
 		const char *v = maincf_get(m, names[i]);
 
@@ -92,8 +88,6 @@ static void maincf_values(struct target *t, char vals[V_COUNT][512])
 			snprintf(vals[i], sizeof(vals[i]), "%s", v);
 	}
 	maincf_free(m);
-	buf_free(&b);
-	free(path);
 }
 
 /* master_process - the pid in master.pid and, when that process is a

@@ -29,18 +29,13 @@ static void note(struct hostfacts *f, const char *what, const struct err *e)
 /* load_params - relayhost and every explicit "name = value" of main.cf. */
 static int load_params(struct target *t, struct hostfacts *f, struct err *e)
 {
-	char *path = target_config_path(t, "main.cf");
-	struct buf b = BUF_INIT;
-	struct maincf *m = NULL;
+	struct maincf *m;
 	const char **names = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (path == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	if (target_read(t, path, &b, e) < 0 ||
-	    (m = maincf_parse(path, b.data ? b.data : "", b.len, e)) == NULL)
-		goto out;
+	if ((m = postfix_read_maincf(t, e)) == NULL)
+		return -1;
 	f->relayhost = strdup(maincf_get(m, "relayhost") ? maincf_get(m, "relayhost") : "");
 	if (f->relayhost && strchr(f->relayhost, '$')) {
 		/* "$name" in it: what Postfix makes of it (one command, only then) */
@@ -71,8 +66,6 @@ static int load_params(struct target *t, struct hostfacts *f, struct err *e)
 out:
 	free(names);
 	maincf_free(m);
-	buf_free(&b);
-	free(path);
 	return rc;
 }
 

@@ -185,20 +185,14 @@ static int with_rotations(struct target *t, struct logsrc *src, const char *path
  * when it needs Postfix to expand it. */
 static void maillog_from_maincf(struct target *t, struct buf *out)
 {
-	struct buf b = BUF_INIT;
-	struct maincf *m = NULL;
-	char *path = target_config_path(t, "main.cf");
-	const char *v;
 	struct err e;
+	struct maincf *m = postfix_read_maincf(t, &e);
+	const char *v;
 
 	buf_reset(out);
-	if (path && target_read(t, path, &b, &e) == 0)
-		m = maincf_parse(path, b.data ? b.data : "", b.len, &e);
 	if (m && (v = maincf_get(m, "maillog_file")) != NULL && !strchr(v, '$'))
 		buf_append(out, v, strlen(v));
 	maincf_free(m);
-	buf_free(&b);
-	free(path);
 }
 
 int logsrc_discover(struct target *t, struct logsrc *src, struct err *e)

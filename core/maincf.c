@@ -480,6 +480,19 @@ int maincf_serialize(const struct maincf *m, struct buf *out)
 	return 0;
 }
 
+struct maincf *maincf_copy(const struct maincf *m, const char *path, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	struct maincf *copy = NULL;
+
+	if (maincf_serialize(m, &b) < 0)
+		err_set(e, ERR_NOMEM, "%s: out of memory", path ? path : "main.cf");
+	else
+		copy = maincf_parse(path, b.data ? b.data : "", b.len, e);
+	buf_free(&b);
+	return copy;
+}
+
 /* effective_def - the last definition of name, or NULL. */
 static const struct def *effective_def(const struct maincf *m, const char *name)
 {

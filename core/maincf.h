@@ -34,6 +34,10 @@ void maincf_free(struct maincf *m);
 /* maincf_serialize - the file's bytes, reflecting edits, appended to out. */
 int maincf_serialize(const struct maincf *m, struct buf *out);
 
+/* maincf_copy - a new model of m's current bytes (edits included), for
+ * a caller that edits without touching m; path names it in errors. */
+struct maincf *maincf_copy(const struct maincf *m, const char *path, struct err *e);
+
 /* maincf_get - effective (last) raw value of name, or NULL when not set. */
 const char *maincf_get(const struct maincf *m, const char *name);
 

@@ -440,6 +440,33 @@ static void test_set_duplicate(void **state)
 	maincf_free(m);
 }
 
+/* A copy holds the edits made so far; editing it leaves the original be. */
+static void test_copy(void **state)
+{
+	static const char text[] = "relayhost = [a]:587\nmyhostname = h\n";
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct maincf *m, *copy;
+	struct err e;
+
+	(void)state;
+	m = maincf_parse("main.cf", text, strlen(text), &e);
+	assert_non_null(m);
+	assert_int_equal(maincf_set(m, "relayhost", "[b]:587", &e), 0);
+	copy = maincf_copy(m, "main.cf", &e);
+	assert_non_null(copy);
+	assert_string_equal(maincf_get(copy, "relayhost"), "[b]:587");
+	assert_int_equal(maincf_set(copy, "myhostname", "other", &e), 0);
+	assert_string_equal(maincf_get(m, "myhostname"), "h");
+	assert_int_equal(maincf_serialize(m, &a), 0);
+	assert_int_equal(maincf_serialize(copy, &b), 0);
+	assert_string_equal(a.data, "relayhost = [b]:587\nmyhostname = h\n");
+	assert_string_equal(b.data, "relayhost = [b]:587\nmyhostname = other\n");
+	buf_free(&a);
+	buf_free(&b);
+	maincf_free(copy);
+	maincf_free(m);
+}
+
 static void test_unset(void **state)
 {
 	struct buf before = BUF_INIT, after = BUF_INIT, val = BUF_INIT;
@@ -761,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_set_new_no_trailing_newline),
 		cmocka_unit_test(test_set_duplicate),
 		cmocka_unit_test(test_unset),
+		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_fold_long_list),
 		cmocka_unit_test(test_set_layout),
 		cmocka_unit_test(test_speed_50000),

@@ -191,20 +191,14 @@ struct target *cli_open_target(const struct cli_opts *o, struct err *e)
 /* ctx_open - open the target and parse main.cf. */
 static int ctx_open(struct cli_ctx *c, const struct cli_opts *o)
 {
-	struct buf data = BUF_INIT;
-
 	memset(c, 0, sizeof(*c));
 	c->o = o;
 	c->t = cli_open_target(o, &c->e);
 	if (c->t == NULL)
 		return -1;
-	c->maincf_path = target_config_path(c->t, "main.cf");
-	if (target_read(c->t, c->maincf_path, &data, &c->e) < 0) {
-		buf_free(&data);
-		return -1;
-	}
-	c->m = maincf_parse(c->maincf_path, data.data, data.len, &c->e);
-	buf_free(&data);
+	if ((c->maincf_path = target_config_path(c->t, "main.cf")) == NULL)
+		return err_set(&c->e, ERR_NOMEM, "out of memory");
+	c->m = postfix_read_maincf(c->t, &c->e);
 	return c->m ? 0 : -1;
 }
 

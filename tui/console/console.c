@@ -187,7 +187,6 @@ void console_error(struct console *c, const struct err *e)
  * file is an empty main.cf, as for Postfix. */
 static struct maincf *load_maincf(struct target *t, struct err *e)
 {
-	struct buf b = BUF_INIT;
 	struct target_stat st;
 	struct maincf *m = NULL;
 	char *path = target_config_path(t, "main.cf");
@@ -198,9 +197,8 @@ static struct maincf *load_maincf(struct target *t, struct err *e)
 	}
 	if (target_stat(t, path, &st, e) == 0 && !st.exists)
 		m = maincf_parse(path, "", 0, e);
-	else if (target_read(t, path, &b, e) == 0)
-		m = maincf_parse(path, b.data ? b.data : "", b.len, e);
-	buf_free(&b);
+	else
+		m = postfix_read_maincf(t, e);
 	free(path);
 	return m;
 }

@@ -505,7 +505,7 @@ static int pin_stage_review(struct pscreen *p, struct w_dialog *d, const char *v
 {
 	struct console *c = p->s->c;
 	struct target *t = console_target(c);
-	struct buf mc = BUF_INIT, notes = BUF_INIT;
+	struct buf notes = BUF_INIT;
 	struct maincf *m = NULL;
 	struct changeset *cs = NULL;
 	struct pin_req q;
@@ -523,8 +523,7 @@ static int pin_stage_review(struct pscreen *p, struct w_dialog *d, const char *v
 	q.digest = p->digest;
 	/* A copy of the console's main.cf: pin_stage edits the one it is given. */
 	if ((path = target_config_path(t, "main.cf")) == NULL ||
-	    maincf_serialize(console_maincf(c), &mc) < 0 ||
-	    (m = maincf_parse(path, mc.data ? mc.data : "", mc.len, &e)) == NULL ||
+	    (m = maincf_copy(console_maincf(c), path, &e)) == NULL ||
 	    (cs = changeset_new(t)) == NULL ||
 	    pin_stage(cs, t, m, path, &p->last, &q, &notes, desc, sizeof(desc), &e) < 0) {
 		if (e.code == ERR_OK)
@@ -550,7 +549,6 @@ static int pin_stage_review(struct pscreen *p, struct w_dialog *d, const char *v
 	review_open(&p->rv, p->s, cs, what, desc, edit_done);
 out:
 	maincf_free(m);
-	buf_free(&mc);
 	buf_free(&notes);
 	free(path);
 	return rc;

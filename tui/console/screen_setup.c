@@ -428,7 +428,7 @@ static void build_review(struct wiz *w)
 	struct target *t = console_target(c);
 	struct prov_plan plan = { 0 };
 	struct setup_answers a;
-	struct buf mc = BUF_INIT, diff = BUF_INIT, changed = BUF_INIT, generic = BUF_INIT;
+	struct buf diff = BUF_INIT, changed = BUF_INIT, generic = BUF_INIT;
 	struct maincf *m = NULL;
 	char *path = target_config_path(t, "main.cf");
 	struct err e;
@@ -438,8 +438,7 @@ static void build_review(struct wiz *w)
 	w->cs = NULL;
 	w->nchanged = 0;
 	answers(w, &a);
-	if (path == NULL || maincf_serialize(console_maincf(c), &mc) < 0 ||
-	    (m = maincf_parse(path, mc.data ? mc.data : "", mc.len, &e)) == NULL ||
+	if (path == NULL || (m = maincf_copy(console_maincf(c), path, &e)) == NULL ||
 	    setup_plan(t, w->p, &w->st, &a, &plan, &e) < 0 ||
 	    (w->cs = changeset_new(t)) == NULL ||
 	    setup_stage(w->cs, t, m, path, console_host(c), w->p, &w->st, &a, &plan,
@@ -483,7 +482,6 @@ out:
 	providers_plan_free(&plan);
 	maincf_free(m);
 	free(path);
-	buf_free(&mc);
 	buf_free(&diff);
 	buf_free(&changed);
 	buf_free(&generic);
