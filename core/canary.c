@@ -21,8 +21,8 @@ static int probe(struct target *t, struct canary_result *res)
 {
 	struct health_probe *rec = calloc(1, sizeof(*rec));
 	struct maincf *m = NULL;
-	struct buf relay_x = BUF_INIT;
-	const char *relay, *sasl;
+	char *relay = NULL;
+	const char *sasl;
 	struct err e;
 	int rc = 1;
 
@@ -35,13 +35,12 @@ static int probe(struct target *t, struct canary_result *res)
 		snprintf(res->why, sizeof(res->why), "probe: %.500s", e.msg);
 		goto out;
 	}
-	relay = maincf_get(m, "relayhost");
 	sasl = maincf_get(m, "smtp_sasl_auth_enable");
-	/* "$name" in it: what Postfix makes of it */
-	if (relay && strchr(relay, '$') && postfix_expand(t, "relayhost", &relay_x, &e) == 0 &&
-	    relay_x.data)
-		relay = relay_x.data;
-	if (relay == NULL || relay[strspn(relay, ", \t")] == '\0') {
+	if ((relay = postfix_relayhost(t, m)) == NULL) {
+		snprintf(res->why, sizeof(res->why), "probe: out of memory");
+		goto out;
+	}
+	if (relay[strspn(relay, ", \t")] == '\0') {
 		snprintf(res->said, sizeof(res->said), "canary: postfix check passed; "
 			 "no relayhost, so no probe");
 		rc = 0;
@@ -66,7 +65,7 @@ static int probe(struct target *t, struct canary_result *res)
 		break;
 	}
 out:
-	buf_free(&relay_x);
+	free(relay);
 	maincf_free(m);
 	free(rec);
 	return rc;

@@ -36,18 +36,7 @@ static int load_params(struct target *t, struct hostfacts *f, struct err *e)
 
 	if ((m = postfix_read_maincf(t, e)) == NULL)
 		return -1;
-	f->relayhost = strdup(maincf_get(m, "relayhost") ? maincf_get(m, "relayhost") : "");
-	if (f->relayhost && strchr(f->relayhost, '$')) {
-		/* "$name" in it: what Postfix makes of it (one command, only then) */
-		struct buf x = BUF_INIT;
-		struct err xe;
-
-		if (postfix_expand(t, "relayhost", &x, &xe) == 0 && x.data) {
-			free(f->relayhost);
-			f->relayhost = buf_steal(&x);
-		}
-		buf_free(&x);
-	}
+	f->relayhost = postfix_relayhost(t, m);
 	f->sasl = maincf_get(m, "smtp_sasl_auth_enable") &&
 		  strcasecmp(maincf_get(m, "smtp_sasl_auth_enable"), "yes") == 0;
 	if (f->relayhost == NULL || maincf_names(m, &names, &n) < 0 ||

@@ -273,6 +273,22 @@ int postfix_expand(struct target *t, const char *name, struct buf *out, struct e
 	return r;
 }
 
+char *postfix_relayhost(struct target *t, const struct maincf *m)
+{
+	const char *relay = maincf_get(m, "relayhost");
+	struct buf x = BUF_INIT;
+	struct err ignore;
+
+	if (relay == NULL)
+		return strdup("");
+	if (strchr(relay, '$') == NULL || postfix_expand(t, "relayhost", &x, &ignore) < 0 ||
+	    x.data == NULL) {
+		buf_free(&x);
+		return strdup(relay);
+	}
+	return buf_steal(&x);
+}
+
 /* postfix_check - postfix check, as root only; again with a terminal as
  * stderr when it failed without saying why. */
 int postfix_check(struct target *t, struct buf *warnings, struct err *e)

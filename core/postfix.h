@@ -46,6 +46,12 @@ int postfix_warned_names(const char *text, size_t len, const char *phrase, const
 /* postfix_expand - `postconf -c DIR -x -h name` into out (newline trimmed). */
 int postfix_expand(struct target *t, const char *name, struct buf *out, struct err *e);
 
+/* postfix_relayhost - m's relayhost as Postfix reads it, in a new string
+ * ("" when unset): "$name" in it is expanded by postconf, and only then is
+ * postconf run; when that fails the text is kept as written. NULL: out of
+ * memory. */
+char *postfix_relayhost(struct target *t, const struct maincf *m);
+
 /* postfix_check - `postfix -c DIR check`; everything it prints into
  * warnings. Returns 1 when it cannot run here (not root), 0 when it
  * passed, -1 on failure with Postfix's own reason in e ("postfix check

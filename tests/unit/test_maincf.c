@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "maincf.h"
+#include "postfix.h"
 #include "target.h"
 #include "testutil.h"
 
@@ -467,6 +468,44 @@ static void test_copy(void **state)
 	maincf_free(m);
 }
 
+/* relayhost_of - postfix_relayhost on text written as tmpdir/main.cf. */
+static char *relayhost_of(const char *text)
+{
+	struct target *t;
+	struct maincf *m;
+	struct err e;
+	char *relay;
+
+	install(text, strlen(text));
+	t = target_local_new(tmpdir, tmpdir, &e);
+	assert_non_null(t);
+	m = postfix_read_maincf(t, &e);
+	assert_non_null(m);
+	relay = postfix_relayhost(t, m);
+	assert_non_null(relay);
+	maincf_free(m);
+	target_free(t);
+	return relay;
+}
+
+/* test_relayhost_expanded - "$name" in relayhost is what postconf makes of
+ * it; plain text is kept as written; unset is "". */
+static void test_relayhost_expanded(void **state)
+{
+	char *r;
+
+	(void)state;
+	r = relayhost_of("relay_base = [smtp.example.net]\nrelayhost = ${relay_base}:587\n");
+	assert_string_equal(r, "[smtp.example.net]:587");
+	free(r);
+	r = relayhost_of("relayhost = [plain.example.net]:25\n");
+	assert_string_equal(r, "[plain.example.net]:25");
+	free(r);
+	r = relayhost_of("myhostname = h.example.net\n");
+	assert_string_equal(r, "");
+	free(r);
+}
+
 static void test_unset(void **state)
 {
 	struct buf before = BUF_INIT, after = BUF_INIT, val = BUF_INIT;
@@ -789,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_set_duplicate),
 		cmocka_unit_test(test_unset),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_relayhost_expanded),
 		cmocka_unit_test(test_fold_long_list),
 		cmocka_unit_test(test_set_layout),
 		cmocka_unit_test(test_speed_50000),
