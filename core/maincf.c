@@ -1184,6 +1184,48 @@ static void def_replace(struct maincf *m, struct def *d, char *text, size_t len)
 	d->last = d->first;
 }
 
+/* plan_forget - drop a layout plan: every row as it is, no new rows. */
+static void plan_forget(struct rewrite *rw)
+{
+	for (size_t i = 0; i < rw->nrows; i++) {
+		rw->rows[i].act = ROW_SAME;
+		rw->rows[i].ia = rw->rows[i].ib = 0;
+	}
+}
+
+/* reads_as - does the definition text s (one START row, then continuation,
+ * comment and blank rows) read back as the normalized value norm? A kept
+ * row indented with \f or \v glues to a word put before it (postconf
+ * splits words on space, tab, CR and LF only), so a layout can fail this. */
+static int reads_as(const char *s, size_t len, const char *norm)
+{
+	const char *p, *nl, *end = s + len, *eq;
+	struct buf v = BUF_INIT;
+	char *got = NULL;
+	int same = 0;
+
+	for (p = s; p < end; p = nl) {
+		size_t clen;
+		enum line_kind kind;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		clen = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		nl = nl ? nl + 1 : end;
+		kind = classify(p, clen, 1);
+		if (kind == LINE_START && p != s)
+			goto out;	/* a second definition */
+		if ((kind == LINE_START || kind == LINE_CONT) && buf_append(&v, p, clen) < 0)
+			goto out;
+	}
+	if (v.data && (eq = memchr(v.data, '=', v.len)) != NULL &&
+	    (got = value_normalize(eq + 1, v.len - (size_t)(eq + 1 - v.data))) != NULL)
+		same = strcmp(got, norm) == 0;
+out:
+	free(got);
+	buf_free(&v);
+	return same;
+}
+
 /* def_rewrite - give d the value norm (raw: as the caller wrote it,
  * trimmed) in d's own layout; -1 when out of memory. */
 static int def_rewrite(struct maincf *m, struct def *d, const char *norm, const char *raw,
@@ -1211,11 +1253,7 @@ static int def_rewrite(struct maincf *m, struct def *d, const char *norm, const 
 		if ((r = plan_layout(&rw, st)) == -2)
 			goto nomem;
 		if (r < 0) {
-			/* forget the partial plan: the value goes on the first line */
-			for (size_t i = 0; i < rw.nrows; i++) {
-				rw.rows[i].act = ROW_SAME;
-				rw.rows[i].ia = rw.rows[i].ib = 0;
-			}
+			plan_forget(&rw);
 			st = STYLE_SINGLE;
 		}
 	} else {
@@ -1223,6 +1261,13 @@ static int def_rewrite(struct maincf *m, struct def *d, const char *norm, const 
 	}
 	if (render(&out, &rw, st, raw, rawlen) < 0)
 		goto nomem;
+	if (st != STYLE_SINGLE && !reads_as(out.data ? out.data : "", out.len, norm)) {
+		/* the layout cannot carry this value: it goes on the first line */
+		plan_forget(&rw);
+		buf_reset(&out);
+		if (render(&out, &rw, STYLE_SINGLE, raw, rawlen) < 0)
+			goto nomem;
+	}
 	rewrite_free(&rw);
 	len = out.len;
 	if ((text = buf_steal(&out)) == NULL)

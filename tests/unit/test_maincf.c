@@ -702,6 +702,12 @@ static const struct layout_case layout_cases[] = {
 	  "mynetworks =\n  z\n  b\f\n" },
 	{ "\\f after the first line: one word with the next line's, one line",
 	  "mydestination = a,\f\n  b\n", "mydestination", "x, a, b", "mydestination = x, a, b\f\n" },
+	/* a kept line indented with \f after a new word would glue to it
+	 * (fuzz_maincf): the value goes on the first line */
+	{ "\\f-indented line after a new word: one line", "mydestination =\n\fa\n", "mydestination",
+	  "z a", "mydestination = z a\n" },
+	{ "\\f-indented line after a new word, blank lines between",
+	  "mynetworks=\t\n\n\n\f\f b\n", "mynetworks", "a b", "mynetworks=\ta b\n\n\n" },
 };
 
 static void test_set_layout(void **state)
