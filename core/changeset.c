@@ -10,7 +10,10 @@
  *				restore), and changeset_recover (the next
  *				command, at open) restores that backup first
  *	backups/ID/meta		what the backup holds (format below)
- *	backups/ID/file.N	the original bytes of file N (0600)
+ *	backups/ID/file.N	the original bytes of file N (0600), or the
+ *				original file itself (a hard link) where the
+ *				target can make one: the apply's rename leaves
+ *				it to the backup
  *	verdict			what Postfix said of the files the last apply
  *				left (verdict_cache.h): the check before the
  *				next change is skipped while they are unchanged
@@ -461,6 +464,32 @@ static void drop_backup(struct target *t, const char *id)
 	free(dir);
 }
 
+/* keep_original - backup path holds f's original bytes: a second name for
+ * the file itself when the target can make one and it is still the file
+ * read (write_atomic then leaves it to the backup alone: no copy of a
+ * large table), else a copy (0600). 0 done, -1 error. */
+static int keep_original(struct target *t, const struct cs_file *f, const char *path,
+			 struct err *e)
+{
+	struct target_stat st;
+	struct err ig;
+	int k = 0;
+
+	if (f->st.has_id && t->ops->keep_as && (k = t->ops->keep_as(t, f->path, path, e)) < 0)
+		return -1;
+	if (k == 1) {
+		err_clear(&ig);
+		if (target_stat(t, path, &st, &ig) == 0 && st.exists && st.has_id &&
+		    st.dev == f->st.dev && st.ino == f->st.ino && st.size == f->st.size &&
+		    st.mtime == f->st.mtime)
+			return 0;
+		/* replaced since it was read: keep the bytes read instead */
+		if (t->ops->unlink(t, path, e) < 0)
+			return -1;
+	}
+	return target_write(t, path, f->old.data ? f->old.data : "", f->old.len, 0600, e);
+}
+
 /* make_backup - a new backup directory holding the changed files. The
  * marker naming it is written first (*marked set), so a process killed
  * at any later point leaves the marker for changeset_recover. */
@@ -505,8 +534,7 @@ static int make_backup(struct changeset *cs, const char *description, char *id, 
 			continue;
 		if (f->st.exists) {
 			snprintf(path, dlen, "%s/file.%zu", dir, k);
-			if (target_write(t, path, f->old.data ? f->old.data : "", f->old.len, 0600,
-					 e) < 0)
+			if (keep_original(t, f, path, e) < 0)
 				goto out;
 		}
 		if (buf_printf(&meta, "file\t%zu\t%d\t%04o\t%ld\t%ld\t%d\t%d\t%s\t%s\n", k,

@@ -140,6 +140,12 @@ struct target_ops {
 	 * interrupted apply's marker). Unlike stat, it does not check the
 	 * state dir first: it reads nothing. NULL: stat. */
 	int (*exists)(struct target *, const char *path, struct err *);
+	/* A second name, new_path, for the file path names now (a hard link;
+	 * a symbolic link at path is followed), so that the file stays there
+	 * once write_atomic has replaced path: a backup without a copy.
+	 * 1 when made, 0 when it cannot be here (another file system, links
+	 * not permitted): the caller writes a copy. NULL: always copy. */
+	int (*keep_as)(struct target *, const char *path, const char *new_path, struct err *);
 };
 
 struct target {

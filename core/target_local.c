@@ -918,6 +918,20 @@ static int local_link_target(struct target *t, const char *path, char *out, size
 	return 1;
 }
 
+static int local_keep_as(struct target *t, const char *path, const char *new_path,
+			 struct err *e)
+{
+	(void)t;
+	if (linkat(AT_FDCWD, path, AT_FDCWD, new_path, AT_SYMLINK_FOLLOW) == 0)
+		return 1;
+	switch (errno) {
+	case EXDEV: case EPERM: case EMLINK: case ENOTSUP: case EACCES: case ENOSPC:
+		return 0;	/* a copy may still be possible */
+	default:
+		return err_sys(e, "link %s to %s", path, new_path);
+	}
+}
+
 static void local_free(struct target *t)
 {
 	(void)t;
@@ -941,6 +955,7 @@ static const struct target_ops local_ops = {
 	.run_stream = local_run_stream,
 	.read_at = local_read_at,
 	.link_target = local_link_target,
+	.keep_as = local_keep_as,
 };
 
 /* trim_nl - strip one trailing newline (postconf -h output). */
