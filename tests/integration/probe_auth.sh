@@ -15,7 +15,7 @@ sh_require
 rd_tmpdir
 trap 'sh_stop; rd_cleanup' EXIT
 
-tap_plan 26
+tap_plan 29
 
 sh_start_checked "$RD_TMP/lab"
 
@@ -116,5 +116,10 @@ rd -c "$C" --json probe auth "127.0.0.1:$SH_PLAIN_PORT" --ca-file "$SH_CA" \
 tap_is "$RD_RC" 1 "no STARTTLS: probe auth exits 1"
 tap_unlike "$(printf '%s' "$RD_OUT" | sh_json '" ".join(d["transcript"])')" '^C: AUTH| C: AUTH' \
     "no STARTTLS: no AUTH command sent in clear"
+
+rd -c "$C" probe auth "$dest" --user "$SH_USER" --pass=Typ0Secr3t
+tap_is "$RD_RC" 2 "a mistyped option is refused (exit 2)"
+tap_like "$RD_ERR" "unknown option --pass" "... by its name"
+tap_unlike "$RD_OUT$RD_ERR" "Typ0Secr3t" "... and what followed its '=' (maybe a secret) is not printed"
 
 tap_done

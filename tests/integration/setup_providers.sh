@@ -26,7 +26,7 @@ cases=(
 	"brevo||[smtp-relay.brevo.com]:587|1"
 	"custom|--host 192.0.2.25 --port 2525|[192.0.2.25]:2525|0"
 )
-tap_plan $(( ${#cases[@]} * 3 + 28 ))
+tap_plan $(( ${#cases[@]} * 3 + 31 ))
 
 PASSWORD='Pa:ss w0rd-$(not)-a-real-one'
 
@@ -142,6 +142,10 @@ rd -c "$S" setup --yes --provider nosuch
 tap_is "$RD_RC" 6 "an unknown provider exits 6"
 rd -c "$S" setup --yes --provider gmail --user a@b.example --password secret
 tap_is "$RD_RC" 2 "--password on the command line is refused (exit 2)"
+rd -c "$S" setup --yes --provider gmail --user a@b.example --pass=Typ0Secr3t
+tap_is "$RD_RC" 2 "a mistyped option is refused (exit 2)"
+tap_like "$RD_ERR" "unknown argument '--pass'" "... by its name"
+tap_unlike "$RD_OUT$RD_ERR" "Typ0Secr3t" "... and what followed its '=' (maybe a secret) is not printed"
 tap_check "failed runs leave main.cf as it was" cmp -s "$S/main.cf" "$RD_TMP/main.cf.2"
 
 tap_done

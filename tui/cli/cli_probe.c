@@ -134,7 +134,9 @@ static int parse_args(struct cli_ctx *c, int argc, char **argv, int first, int p
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			char msg[300];
 
-			snprintf(msg, sizeof(msg), "unknown option %.200s", argv[i]);
+			/* the name only: "--pass=..." may be a mistyped secret */
+			snprintf(msg, sizeof(msg), "unknown option %.*s",
+				 (int)strcspn(argv[i], "="), argv[i]);
 			return cli_usage_error(c, msg);
 		}
 		if (target != NULL)

@@ -232,7 +232,9 @@ static int parse_opts(struct cli_ctx *c, int argc, char **argv, struct setup_opt
 			return err_set(&c->e, ERR_USAGE,
 				       "setup: a password is never taken from the command line; "
 				       "use --password-file FILE or stdin");
-		return err_set(&c->e, ERR_USAGE, "setup: unknown argument '%.100s'", argv[i]);
+		/* the name only: "--pass=..." may be a mistyped secret */
+		return err_set(&c->e, ERR_USAGE, "setup: unknown argument '%.*s'",
+			       (int)strcspn(argv[i], "="), argv[i]);
 	}
 	if (so->tls && strcmp(so->tls, "starttls") != 0 && strcmp(so->tls, "implicit") != 0)
 		return err_set(&c->e, ERR_USAGE, "setup: --tls takes starttls or implicit");
