@@ -68,6 +68,11 @@ int buf_reserve(struct buf *b, size_t n)
 	nalloc = b->alloc ? b->alloc : 256;
 	while (nalloc < need)
 		nalloc *= 2;
+	/* A first reservation is taken as the size wanted (a file read is
+	 * sized up front): rounding 50 MB up to 64 MB would have buf_free
+	 * wipe, and so fault in, 14 MB never written. */
+	if (b->alloc == 0 && need > 256)
+		nalloc = need;
 	if (nalloc > cap + 1)
 		nalloc = cap + 1;
 	if ((p = malloc(nalloc)) == NULL)

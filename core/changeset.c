@@ -72,15 +72,16 @@ struct cs_file {
 	int remove;		/* stage the file's removal */
 	char type[32];		/* postmap type, "" for the default */
 	/* the version the staged content was made from (changeset_expect,
-	 * or else what the first diff read): apply refuses another one */
-	int has_base;
-	unsigned char base[CHANGESET_HASH_LEN];
+	 * or else what the first diff read): apply refuses another one. It
+	 * is hashed only when it must be: a SHA-256 of a 50 MB table costs
+	 * 25 ms, and comparing the bytes still held is cheaper. */
+	enum { BASE_NONE, BASE_HASH, BASE_OLD, BASE_DATA } base_is;
+	unsigned char base[CHANGESET_HASH_LEN];	/* BASE_HASH */
 	/* filled by apply */
 	int changed;
 	int touched;		/* apply tried to replace or remove it */
 	struct target_stat st;	/* before the change */
 	struct buf old;		/* bytes before the change */
-	unsigned char cur[CHANGESET_HASH_LEN];	/* hash of old */
 };
 
 struct changeset {
@@ -249,27 +250,51 @@ int changeset_expect(struct changeset *cs, const char *path,
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->files[i].path, path) == 0) {
 			memcpy(cs->files[i].base, hash, CHANGESET_HASH_LEN);
-			cs->files[i].has_base = 1;
+			cs->files[i].base_is = BASE_HASH;
 			return 0;
 		}
 	return err_set(e, ERR_NOTFOUND, "expect %s: not staged", path);
+}
+
+/* same_bytes - a and b hold the same version of a file. */
+static int same_bytes(int a_exists, const struct buf *a, int b_exists, const struct buf *b)
+{
+	return a_exists == b_exists && a->len == b->len &&
+	       (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
 }
 
 /* read_current - stat and read a file's present bytes into f->st/f->old
  * and decide whether the staged content differs. */
 static int read_current(struct target *t, struct cs_file *f, struct err *e)
 {
-	buf_wipe_free(&f->old);
+	struct buf prev = f->old;
+	int prev_exists = f->st.exists, r = -1;
+
+	/* the base read earlier is kept until the new read is compared */
+	if (f->base_is != BASE_OLD)
+		buf_wipe_free(&prev);
 	buf_init(&f->old, 0);
-	if (target_stat(t, f->path, &f->st, e) < 0)
-		return -1;
-	if (f->st.exists && target_read(t, f->path, &f->old, e) < 0)
-		return -1;
-	/* the first read is the version the diff shows, and apply expects */
-	if (!f->has_base) {
-		changeset_hash(f->old.data, f->old.len, f->st.exists, f->base);
-		f->has_base = 1;
+	if (target_stat(t, f->path, &f->st, e) < 0 ||
+	    (f->st.exists && target_read(t, f->path, &f->old, e) < 0)) {
+		/* a failed read leaves no base behind */
+		if (f->base_is == BASE_OLD) {
+			changeset_hash(prev.data, prev.len, prev_exists, f->base);
+			f->base_is = BASE_HASH;
+		}
+		goto out;
 	}
+	/* the first read is the version the diff shows, and apply expects */
+	if (f->base_is == BASE_NONE) {
+		f->base_is = BASE_OLD;
+	} else if (f->base_is == BASE_OLD && !same_bytes(prev_exists, &prev, f->st.exists, &f->old)) {
+		changeset_hash(prev.data, prev.len, prev_exists, f->base);
+		f->base_is = BASE_HASH;
+	}
+	r = 0;
+out:
+	buf_wipe_free(&prev);
+	if (r < 0)
+		return -1;
 	if (f->remove)
 		f->changed = f->st.exists;
 	else
@@ -639,7 +664,6 @@ static int secure_compiled(struct target *t, const struct cs_file *f, struct app
  * read-only file system putting it back would fail too). */
 static int unchanged_since(struct target *t, const struct cs_file *f)
 {
-	unsigned char now[CHANGESET_HASH_LEN];
 	struct target_stat st;
 	struct buf b = BUF_INIT;
 	struct err ig;
@@ -647,10 +671,8 @@ static int unchanged_since(struct target *t, const struct cs_file *f)
 
 	err_clear(&ig);
 	if (target_stat(t, f->path, &st, &ig) == 0 && st.exists && st.mode == f->st.mode &&
-	    target_read(t, f->path, &b, &ig) == 0) {
-		changeset_hash(b.data, b.len, 1, now);
-		same = memcmp(now, f->cur, sizeof(now)) == 0;
-	}
+	    target_read(t, f->path, &b, &ig) == 0)
+		same = same_bytes(1, &b, 1, &f->old);
 	buf_wipe_free(&b);
 	return same;
 }
@@ -1258,6 +1280,25 @@ int changeset_recover(struct target *t, struct apply_report *r, struct err *e)
 	return rc;
 }
 
+/* is_base - the bytes f->old just read are the version f's staged
+ * content was made from. */
+static int is_base(const struct cs_file *f)
+{
+	unsigned char now[CHANGESET_HASH_LEN];
+
+	switch (f->base_is) {
+	case BASE_OLD:		/* read_current kept it: the same bytes */
+		return 1;
+	case BASE_DATA:
+		return same_bytes(f->st.exists, &f->old, !f->remove, &f->data);
+	case BASE_HASH:
+		changeset_hash(f->old.data, f->old.len, f->st.exists, now);
+		return memcmp(now, f->base, sizeof(now)) == 0;
+	default:
+		return 0;
+	}
+}
+
 /* changed_since - the refusal when f is no longer the version its staged
  * content was made from: writing would undo someone else's edit. */
 static int changed_since(const struct cs_file *f, struct err *e)
@@ -1309,8 +1350,7 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 
 		if (read_current(t, f, e) < 0)
 			goto out;
-		changeset_hash(f->old.data, f->old.len, f->st.exists, f->cur);
-		if (memcmp(f->cur, f->base, sizeof(f->cur)) != 0) {
+		if (!is_base(f)) {
 			changed_since(f, e);
 			goto out;
 		}
@@ -1361,8 +1401,7 @@ int changeset_apply(struct changeset *cs, const char *description, struct apply_
 	/* Applied: what is there now is this change set's own version. */
 	for (size_t i = 0; i < cs->n; i++)
 		if (cs->files[i].touched)
-			changeset_hash(cs->files[i].data.data, cs->files[i].data.len,
-				       !cs->files[i].remove, cs->files[i].base);
+			cs->files[i].base_is = BASE_DATA;
 	rc = 0;
 out:
 	/* An apply that changed nothing leaves no backup to list. */

@@ -52,11 +52,22 @@ struct item {
 	const char *raw;	/* bytes (into src or own) */
 	size_t rawlen;
 	char *own;		/* owned bytes after an edit */
-	char *kv;		/* "key\0value\0" for entries */
+	char *kv;		/* owned "key\0value\0" after an edit, else NULL */
 	size_t kvlen;
 	const char *key;
 	const char *value;
 };
+
+/* Keys and values as parsed, packed in large blocks: one allocation per
+ * megabyte instead of one per entry (a 1M-line table spent a tenth of
+ * an edit in malloc and free). */
+struct kv_block {
+	struct kv_block *next;
+	size_t size, used;
+	char data[];
+};
+
+#define KV_BLOCK_SIZE ((size_t)1 << 20)
 
 struct maps {
 	char *type;
@@ -68,6 +79,7 @@ struct maps {
 	size_t n, alloc;
 	size_t *ent;		/* item index of each entry */
 	size_t nent;
+	struct kv_block *kv_blocks;	/* newest first */
 	struct buf warnings;
 	int crlf;		/* the first line ends in CRLF */
 };
@@ -177,6 +189,10 @@ void maps_free(struct maps *m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
 		item_clear(&m->items[i]);
+	for (struct kv_block *b = m->kv_blocks, *next; b; b = next) {
+		next = b->next;
+		wipe_free((char *)b, sizeof(*b) + b->used);
+	}
 	free(m->items);
 	free(m->ent);
 	wipe_free(m->src, m->srclen);
@@ -196,7 +212,45 @@ const char *maps_path(const struct maps *m)
 	return m->path;
 }
 
-/* set_kv - give an entry its key and value. */
+/* kv_alloc - n bytes from the model's key/value blocks. */
+static char *kv_alloc(struct maps *m, size_t n)
+{
+	struct kv_block *b = m->kv_blocks;
+	char *p;
+
+	if (b == NULL || b->size - b->used < n) {
+		size_t size = n > KV_BLOCK_SIZE ? n : KV_BLOCK_SIZE;
+
+		if ((b = malloc(sizeof(*b) + size)) == NULL)
+			return NULL;
+		b->size = size;
+		b->used = 0;
+		b->next = m->kv_blocks;
+		m->kv_blocks = b;
+	}
+	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* set_parsed_kv - an entry's key and value as read, in the model's blocks. */
+static int set_parsed_kv(struct maps *m, struct item *it, const char *key, size_t klen,
+			 const char *val, size_t vlen)
+{
+	char *kv = kv_alloc(m, klen + vlen + 2);
+
+	if (kv == NULL)
+		return -1;
+	memcpy(kv, key, klen);
+	kv[klen] = '\0';
+	memcpy(kv + klen + 1, val, vlen);
+	kv[klen + 1 + vlen] = '\0';
+	it->key = kv;
+	it->value = kv + klen + 1;
+	return 0;
+}
+
+/* set_kv - give an edited entry its key and value (owned by the item). */
 static int set_kv(struct item *it, const char *key, size_t klen, const char *val, size_t vlen)
 {
 	char *kv = malloc(klen + vlen + 2);
@@ -515,7 +569,7 @@ static int split_logical(struct maps *m, struct item *it, const char *text, size
 	}
 	for (v = klen; v < len && isspace((unsigned char)text[v]); v++)
 		;
-	if (set_kv(it, text, klen, text + v, len - v) < 0)
+	if (set_parsed_kv(m, it, text, klen, text + v, len - v) < 0)
 		return err_set(e, ERR_NOMEM, "%s: out of memory", m->path);
 	if (maps_check_entry(m->kind, it->key, it->value, e) < 0) {
 		e->code = ERR_PARSE;
@@ -568,29 +622,43 @@ static int key_eq(const char *a, const char *b, int fold)
 	return fold ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
-/* check_duplicates - warn about every key seen before ("first wins"). */
+/* check_duplicates - warn about every key seen before ("first wins").
+ * The keys' hashes come first, in one pass, so the slot of the key a few
+ * places ahead can be fetched while this one is placed: on 1M entries
+ * the set is 16 MB, and waiting for each slot in turn (a cache and TLB
+ * miss each) was 150 ms of a 1M-line edit. */
+#define PREFETCH_AHEAD 16
+
 static int check_duplicates(struct maps *m)
 {
 	struct kset ks;
+	uint64_t *hash;
 	size_t size = 16;
 
 	while (size < m->nent * 2)
 		size <<= 1;
-	ks.slot = calloc(size, sizeof(*ks.slot));
-	if (ks.slot == NULL)
+	if (m->n >= UINT32_MAX)
 		return -1;
-	ks.mask = size - 1;
-	ks.fold = folds(m->kind);
-	if (m->n >= UINT32_MAX) {
+	ks.slot = calloc(size, sizeof(*ks.slot));
+	hash = malloc((m->nent ? m->nent : 1) * sizeof(*hash));
+	if (ks.slot == NULL || hash == NULL) {
 		free(ks.slot);
+		free(hash);
 		return -1;
 	}
+	ks.mask = size - 1;
+	ks.fold = folds(m->kind);
+	for (size_t i = 0; i < m->nent; i++)
+		hash[i] = key_hash(m->items[m->ent[i]].key, ks.fold);
 	for (size_t i = 0; i < m->nent; i++) {
 		struct item *it = &m->items[m->ent[i]];
-		uint64_t full = key_hash(it->key, ks.fold);
-		uint32_t tag = (uint32_t)(full >> 32);
-		size_t h = (size_t)full & ks.mask;
+		uint32_t tag = (uint32_t)(hash[i] >> 32);
+		size_t h = (size_t)hash[i] & ks.mask;
 
+#if defined(__GNUC__)
+		if (i + PREFETCH_AHEAD < m->nent)
+			__builtin_prefetch(&ks.slot[hash[i + PREFETCH_AHEAD] & ks.mask], 1);
+#endif
 		for (;; h = (h + 1) & ks.mask) {
 			if (ks.slot[h].idx == 0) {
 				ks.slot[h].idx = (uint32_t)m->ent[i] + 1;
@@ -609,6 +677,7 @@ static int check_duplicates(struct maps *m)
 			}
 		}
 	}
+	free(hash);
 	free(ks.slot);
 	return 0;
 }

@@ -925,6 +925,21 @@ static void test_changed_since(void **state)
 	assert_non_null(strstr(e.msg, "main.cf changed since you staged this edit"));
 	assert_file_is(f->maincf, theirs);
 	assert_string_equal(r.backup_id, "");
+	/* the version diffed is still the one expected after that re-read */
+	err_clear(&e);
+	assert_int_equal(changeset_apply(cs, "mine", &r, &e), -1);
+	assert_int_equal(e.code, ERR_CHANGED);
+	write_file(f->maincf, f->orig, strlen(f->orig), 0644);
+	err_clear(&e);
+	if (changeset_apply(cs, "mine", &r, &e) != 0)
+		fail_msg("apply on the version diffed: %s", e.msg);
+	assert_file_is(f->maincf, next);
+	/* applied: its own version is expected now, and no other */
+	write_file(f->maincf, theirs, strlen(theirs), 0644);
+	err_clear(&e);
+	assert_int_equal(changeset_apply(cs, "mine", &r, &e), -1);
+	assert_int_equal(e.code, ERR_CHANGED);
+	assert_file_is(f->maincf, theirs);
 	apply_report_free(&r);
 	changeset_free(cs);
 
