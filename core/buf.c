@@ -18,8 +18,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 
 #include <openssl/crypto.h>
+
+/* mem_prefault - see buf.h. */
+void mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	const uintptr_t pg = 4096, big = (uintptr_t)1 << 20;
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), z = ((uintptr_t)p + n) & ~(pg - 1);
+
+	if (n >= big && z > a)
+		madvise((void *)a, z - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
 
 void buf_init(struct buf *b, size_t cap)
 {
@@ -77,6 +94,7 @@ int buf_reserve(struct buf *b, size_t n)
 		nalloc = cap + 1;
 	if ((p = malloc(nalloc)) == NULL)
 		return -1;
+	mem_prefault(p, nalloc);
 	if (b->data) {
 		memcpy(p, b->data, b->len + 1);
 		OPENSSL_cleanse(b->data, b->alloc);

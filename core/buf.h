@@ -47,4 +47,10 @@ char *buf_steal(struct buf *b);
 /* buf_set - replace contents. */
 int buf_set(struct buf *b, const void *p, size_t n);
 
+/* mem_prefault - fault in the pages of a block of 1 MiB or more that is
+ * about to be written, with one call instead of one trap per 4 KiB page
+ * (on a 50 MB buffer, 12,000 traps). Nothing for smaller blocks, or
+ * where the system cannot. */
+void mem_prefault(void *p, size_t n);
+
 #endif

@@ -308,6 +308,8 @@ out:
 	return 0;
 }
 
+static int mark_secrets(struct changeset *cs, struct err *e);
+
 /* changeset_changed - count staged files that differ from the target. */
 size_t changeset_changed(struct changeset *cs, struct err *e)
 {
@@ -315,6 +317,9 @@ size_t changeset_changed(struct changeset *cs, struct err *e)
 	int diffed = cs->diffed;
 
 	cs->diffed = 0;
+	/* as changeset_diff would: a secret table counts when its mode is wrong */
+	if (!diffed && mark_secrets(cs, e) < 0)
+		return 0;
 	for (size_t i = 0; i < cs->n; i++) {
 		if (!diffed && read_current(cs->t, &cs->files[i], e) < 0)
 			return 0;

@@ -223,6 +223,7 @@ static char *kv_alloc(struct maps *m, size_t n)
 
 		if ((b = malloc(sizeof(*b) + size)) == NULL)
 			return NULL;
+		mem_prefault(b, sizeof(*b) + size);
 		b->size = size;
 		b->used = 0;
 		b->next = m->kv_blocks;
@@ -819,6 +820,16 @@ static struct maps *parse_owned(const char *type, const char *path, char *src, s
 	m->srclen = len;
 	m->type = strdup(type ? type : "");
 	m->path = strdup(path ? path : "");
+	/* one item per line at most: sized once, not regrown (copied) */
+	if (src != NULL) {
+		size_t lines = 1;
+
+		for (const char *p = src, *end = src + len;
+		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			lines++;
+		if ((m->items = malloc(lines * sizeof(*m->items))) != NULL)
+			m->alloc = lines;
+	}
 	if (m->type == NULL || m->path == NULL || m->src == NULL) {
 		maps_free(m);
 		err_set(e, ERR_NOMEM, "out of memory");

@@ -169,6 +169,17 @@ struct target {
 struct target *target_local_new(const char *config_dir, const char *state_dir, struct err *);
 void target_free(struct target *);
 
+/* The local target runs each program under a guard process (it kills the
+ * program's process group when relaydeck dies). target_local_spawn_via_self
+ * has it start that guard by posix_spawn of this executable with
+ * TARGET_GUARD_ARG first, instead of a fork of this process: a program
+ * whose main() begins with target_local_guard_main for that argument may
+ * call it, once, before any thread starts. target_local_guard_main runs
+ * the guard and does not return. */
+#define TARGET_GUARD_ARG "--internal-child-guard"
+void target_local_spawn_via_self(void);
+int target_local_guard_main(int argc, char **argv);
+
 void run_out_init(struct run_out *);
 /* run_out_reset - empty the buffers and clear the results for another
  * run (stderr_tty, an input, stays). */

@@ -861,14 +861,22 @@ int cli_apply_changeset(struct cli_ctx *c, struct changeset *cs, const char *des
 	struct apply_report r;
 	char question[512];
 	size_t changed;
-	int go, status = EXIT_OK;
+	int go, show, status = EXIT_OK;
 
 	apply_report_init(&r);
-	if (changeset_diff(cs, &diff, &c->e) < 0) {
+	/* the diff is made only to be shown: on a 1M-line table it costs as
+	 * much as the edit */
+	show = !c->o->yes && !c->o->json && isatty(STDIN_FILENO);
+	if (show && changeset_diff(cs, &diff, &c->e) < 0) {
 		status = cli_fail(c);
 		goto out;
 	}
+	err_clear(&c->e);
 	changed = changeset_changed(cs, &c->e);
+	if (changed == 0 && c->e.code != ERR_OK) {
+		status = cli_fail(c);
+		goto out;
+	}
 	if (changed == 0) {
 		if (c->o->json)
 			printf("{\"ok\":true,\"action\":\"apply\",\"changed\":0}\n");
@@ -876,7 +884,7 @@ int cli_apply_changeset(struct cli_ctx *c, struct changeset *cs, const char *des
 			printf("no changes\n");
 		goto out;
 	}
-	if (!c->o->yes && !c->o->json && isatty(STDIN_FILENO)) {
+	if (show) {
 		struct postfix_verdict v;
 
 		fwrite(diff.data, 1, diff.len, stdout);
