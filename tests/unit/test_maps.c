@@ -296,6 +296,67 @@ static void test_edits(void **state)
 	buf_free(&w);
 }
 
+/* test_large - a table past the key set's look-ahead and a key/value
+ * block: every entry found, every duplicate warned once with both lines,
+ * the bytes kept, and an edit after the last block. */
+static void test_large(void **state)
+{
+	struct buf src = BUF_INIT, out = BUF_INIT, w = BUF_INIT;
+	char key[64], want[64], *long_value = malloc(4001);
+	struct maps *m;
+	struct err e;
+	size_t dups = 0;
+
+	(void)state;
+	err_clear(&e);
+	assert_non_null(long_value);
+	memset(long_value, 'v', 4000);
+	long_value[4000] = '\0';
+	/* 60,000 entries (about 2 MB of keys and values); every 997th line
+	 * repeats the key of the line 500 before, in another case */
+	for (int i = 0; i < 60000; i++) {
+		if (i % 997 == 996) {
+			assert_true(buf_printf(&src, "U%d@Example.NET dup%d\n", i - 500, i) >= 0);
+			dups++;
+		} else {
+			assert_true(buf_printf(&src, "u%d@example.net %s\n", i,
+					       i == 30000 ? long_value : "n") >= 0);
+		}
+	}
+	m = maps_parse("hash", "t", src.data, src.len, &e);
+	assert_non_null(m);
+	assert_int_equal(maps_count(m), 60000);
+	assert_string_equal(maps_get(m, "u0@example.net"), "n");
+	assert_string_equal(maps_get(m, "u30000@example.net"), long_value);
+	assert_string_equal(maps_get(m, "u59999@example.net"), "n");
+	assert_string_equal(maps_get(m, "u496@example.net"), "n");	/* the first wins */
+	assert_int_equal(maps_warnings(m, &w), 0);
+	for (size_t n = 0, at = 0; n < dups; n++) {
+		int i = (int)(n * 997 + 996);
+		const char *hit;
+
+		snprintf(want, sizeof(want), "t:%d: duplicate key 'U%d@Example.NET' (first at line %d)",
+			 i + 1, i - 500, i - 499);
+		hit = strstr(w.data + at, want);
+		if (hit == NULL)
+			fail_msg("no warning: %s", want);
+		at = (size_t)(hit - w.data) + 1;
+	}
+	assert_null(strstr(w.data, "u0@"));
+	assert_int_equal(maps_serialize(m, &out), 0);
+	assert_int_equal(out.len, src.len);
+	assert_memory_equal(out.data, src.data, src.len);
+	snprintf(key, sizeof(key), "new@example.net");
+	assert_int_equal(maps_set(m, key, "added", &e), 0);
+	assert_string_equal(maps_get(m, key), "added");
+	assert_int_equal(maps_count(m), 60001);
+	maps_free(m);
+	free(long_value);
+	buf_free(&src);
+	buf_free(&out);
+	buf_free(&w);
+}
+
 /* test_creds_roundtrip - passwords Postfix keeps, through the real postmap. */
 static void test_creds_roundtrip(void **state)
 {
@@ -392,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_check_entry),
 		cmocka_unit_test(test_edits),
+		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_creds_roundtrip),
 		cmocka_unit_test(test_creds_reject),
 	};
