@@ -219,8 +219,11 @@ static char *kv_alloc(struct maps *m, size_t n)
 	char *p;
 
 	if (b == NULL || b->size - b->used < n) {
-		size_t size = n > KV_BLOCK_SIZE ? n : KV_BLOCK_SIZE;
+		/* a small table's keys fit a block the size of its text */
+		size_t size = m->srclen + 64 < KV_BLOCK_SIZE ? m->srclen + 64 : KV_BLOCK_SIZE;
 
+		if (size < n)
+			size = n;
 		if ((b = malloc(sizeof(*b) + size)) == NULL)
 			return NULL;
 		mem_prefault(b, sizeof(*b) + size);

@@ -5,7 +5,9 @@
  * and a minimal environment; there is no shell anywhere. Each runs in a
  * process group of its own under a guard process that kills the group
  * when relaydeck dies, so nothing it started outlives a killed apply.
- * Writes follow
+ * The relaydeck executable starts that guard with posix_spawn of itself
+ * (target_local_spawn_via_self); other programs linking core/ (the unit
+ * tests) fork. Writes follow
  * Postfix's edit_file discipline: a 0600 temp file in the same directory,
  * owner and mode fixed before content, fsync, rename, fsync of the
  * directory, temp file removed on any failure.
