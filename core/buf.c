@@ -20,6 +20,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -27,10 +28,16 @@
 void mem_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-	const uintptr_t pg = 4096, big = (uintptr_t)1 << 20;
-	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), z = ((uintptr_t)p + n) & ~(pg - 1);
+	const uintptr_t big = (uintptr_t)1 << 20;
+	uintptr_t pg, a, z;
+	long ps;
 
-	if (n >= big && z > a)
+	if (n < big || (ps = sysconf(_SC_PAGESIZE)) <= 0)
+		return;
+	pg = (uintptr_t)ps;
+	a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	z = ((uintptr_t)p + n) & ~(pg - 1);
+	if (z > a)
 		madvise((void *)a, z - a, MADV_POPULATE_WRITE);
 #else
 	(void)p;

@@ -137,6 +137,12 @@ static struct cs_file *stage_slot(struct changeset *cs, const char *path, struct
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->files[i].path, path) == 0) {
 			f = &cs->files[i];
+			/* applied content is the base: kept as its hash once the
+			 * content staged is another */
+			if (f->base_is == BASE_DATA) {
+				changeset_hash(f->data.data, f->data.len, !f->remove, f->base);
+				f->base_is = BASE_HASH;
+			}
 			buf_wipe_free(&f->data);
 			buf_init(&f->data, 0);
 			return f;

@@ -24,6 +24,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,31 +704,79 @@ static void child_exec(const char *prog, const char *const *argv, char *const en
 }
 
 /* The executable to start children through (target_local_spawn_via_self),
- * or NULL to fork. Set once by main() before any thread starts. */
+ * or NULL to fork. Set once by main() before any thread starts; spawn_off
+ * is set when a guard could not start, and every later child forks. */
 static const char *spawn_self;
+static atomic_int spawn_off;
+
+/* The guard tells its parent it runs by writing one byte to this
+ * descriptor (GUARD_READY_FD), then closes it with every other one. */
+#define GUARD_READY_FD 3
+#define GUARD_READY_MS 5000
 
 void target_local_spawn_via_self(void)
 {
 	spawn_self = "/proc/self/exe";
 }
 
+/* same_program - process pid runs the same executable file as this one. */
+static int same_program(long pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	return stat("/proc/self/exe", &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 /* target_local_guard_main - see target.h. argv: relaydeck GUARD_ARG
- * PARENT_PID PROGRAM ARGV0 ARGS... */
+ * PARENT_PID NENV ENV... PROGRAM ARGV0 ARGS... Only a parent that is this
+ * same program (spawn_guarded) gets a guard: run by hand, or by sudo or
+ * anything else, the mode refuses, so it is no way to run a program
+ * around relaydeck's own checks. */
 int target_local_guard_main(int argc, char **argv)
 {
-	extern char **environ;
-	char *end;
-	long parent;
+	char *end, **envp, *prog;
+	long parent, nenv;
 
-	if (argc < 5)
+	if (argc < 4)
 		return 127;
 	parent = strtol(argv[2], &end, 10);
-	if (*end != '\0' || parent <= 1)
+	if (*end != '\0' || parent <= 1 || parent != (long)getppid() || !same_program(parent))
+		return 127;
+	nenv = strtol(argv[3], &end, 10);
+	if (*end != '\0' || nenv < 0 || nenv > argc - 6)
+		return 127;
+	envp = argv + 4;
+	prog = argv[4 + nenv];
+	if (prog[0] != '/')
+		return 127;
+	argv[4 + nenv] = NULL;	/* ends envp */
+	if (write(GUARD_READY_FD, "g", 1) != 1)
 		return 127;
 	close_from_3();
 	guard_group((pid_t)parent);
-	execve(argv[3], argv + 4, environ);
+	execve(prog, argv + 5 + nenv, envp);
 	_exit(127);
+}
+
+/* guard_ready - wait for the guard's byte on fd (ours, read end): 1 when
+ * it runs, 0 when it ended without (then reaped). */
+static int guard_ready(pid_t pid, int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char c;
+	int st;
+
+	while (poll(&p, 1, GUARD_READY_MS) < 0 && errno == EINTR)
+		;
+	if ((p.revents & (POLLIN | POLLHUP)) && read(fd, &c, 1) == 1)
+		return 1;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return 0;
 }
 
 /* spawn_guarded - start prog under its guard without fork(): posix_spawn
@@ -735,29 +784,43 @@ int target_local_guard_main(int argc, char **argv)
  * and execs as child_exec does, from a small fresh process. A fork of
  * relaydeck holding a 1M-line table copies its page tables and makes
  * every later write to its heap fault (copy on write): measured, 176,000
- * page faults in one map add. The pid, or -1 with errno (then fork). */
+ * page faults in one map add. The guard runs with relaydeck's own
+ * environment (the libraries it needs); envp goes to the program. The
+ * pid, or -1 when the guard did not start (then fork). */
 static pid_t spawn_guarded(const char *prog, const char *const *argv, char *const envp[],
 			   int in, int out, int errfd, pid_t parent)
 {
+	extern char **environ;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t dfl;
-	char ppid[32], **gargv;
-	size_t n = 0;
+	char ppid[32], nenv_s[16], **gargv;
+	size_t n = 0, nenv = 0, k = 0;
+	int ready[2], rc;
 	pid_t pid = -1;
-	int rc;
 
 	while (argv[n])
 		n++;
-	if ((gargv = calloc(n + 5, sizeof(*gargv))) == NULL)
+	while (envp[nenv])
+		nenv++;
+	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -1;
+	if ((gargv = calloc(n + nenv + 6, sizeof(*gargv))) == NULL) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
 	snprintf(ppid, sizeof(ppid), "%ld", (long)parent);
-	gargv[0] = (char *)"relaydeck";
-	gargv[1] = (char *)TARGET_GUARD_ARG;
-	gargv[2] = ppid;
-	gargv[3] = (char *)prog;
+	snprintf(nenv_s, sizeof(nenv_s), "%zu", nenv);
+	gargv[k++] = (char *)"relaydeck";
+	gargv[k++] = (char *)TARGET_GUARD_ARG;
+	gargv[k++] = ppid;
+	gargv[k++] = nenv_s;
+	for (size_t i = 0; i < nenv; i++)
+		gargv[k++] = envp[i];
+	gargv[k++] = (char *)prog;
 	for (size_t i = 0; i < n; i++)
-		gargv[4 + i] = (char *)argv[i];
+		gargv[k++] = (char *)argv[i];
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
 	sigemptyset(&dfl);
@@ -765,16 +828,22 @@ static pid_t spawn_guarded(const char *prog, const char *const *argv, char *cons
 	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0 &&
 	    (rc = posix_spawn_file_actions_adddup2(&fa, out, 1)) == 0 &&
 	    (rc = posix_spawn_file_actions_adddup2(&fa, errfd, 2)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, ready[1], GUARD_READY_FD)) == 0 &&
 	    (rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 					   POSIX_SPAWN_SETSIGDEF)) == 0 &&
 	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&at, &dfl)) == 0)
-		rc = posix_spawn(&pid, spawn_self, &fa, &at, gargv, envp);
+		rc = posix_spawn(&pid, spawn_self, &fa, &at, gargv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	free(gargv);
+	close(ready[1]);
+	if (rc == 0 && !guard_ready(pid, ready[0]))
+		rc = -1;
+	close(ready[0]);
 	if (rc != 0) {
-		errno = rc;
+		/* started under a loader or an emulator, or without /proc */
+		atomic_store(&spawn_off, 1);
 		return -1;
 	}
 	return pid;
@@ -853,7 +922,7 @@ static int local_exec(struct target *t, const char *const *argv, const struct bu
 	self = getpid();
 	child_env(envp, tz_env, sizeof(tz_env), home_env, sizeof(home_env));
 	pid = -1;
-	if (spawn_self)
+	if (spawn_self && !atomic_load(&spawn_off))
 		pid = spawn_guarded(prog, argv, envp, pin[0], pout[1], perr[1], self);
 	if (pid < 0)
 		pid = fork();

@@ -246,7 +246,7 @@ static int fleet_console(const struct cli_opts *o)
 	return status;
 }
 
-/* reuse_freed_memory - for one command on one host, which then exits:
+/* reuse_freed_memory - for one command on this machine, which then exits:
  * large blocks come from the heap, and freed ones are reused there. By
  * default glibc maps each block over its threshold on its own and unmaps
  * it when freed, so every large buffer is new memory the kernel must
@@ -408,7 +408,8 @@ int main(int argc, char **argv)
 		if (cli_fleet_wanted(&o)) {
 			status = cli_fleet_run(&o, nrest, rest);
 		} else {
-			reuse_freed_memory();
+			if (o.host == NULL)
+				reuse_freed_memory();
 			status = cli_run(&o, nrest, rest);
 		}
 	} else if (cli_fleet_wanted(&o)) {

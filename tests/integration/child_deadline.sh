@@ -21,7 +21,7 @@ kill_left() {
 }
 trap 'kill_left; rd_cleanup' EXIT
 
-tap_plan 16
+tap_plan 21
 
 port=$(pfi_free_port)
 if ! pfi_create "$port" || ! pfi_start; then
@@ -48,10 +48,13 @@ postconf -c "$C" -e "sendmail_path = $RD_TMP/bin/hang-sendmail"
 
 # --timeout 6: the postconf lookups and postfix status before the
 # submission spend the same budget (over SSH on a loaded machine, up to
-# 3 s of it), and sendmail must still be reached for this case.
+# 3 s of it), and sendmail must still be reached for this case. Locally,
+# the process tree is taken while sendmail hangs.
+( sleep 3; ps -eo pid=,ppid=,args= >"$RD_TMP/tree" ) &
 start=$(date +%s%N)
 rd -c "$C" --state-dir "$S" probe send --to rcpt@example.net --timeout 6
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wait
 tap_is "$RD_RC" 1 "probe send --timeout 6 with a sendmail that hangs: exit 1"
 # Without the deadline it would wait an hour: 20 s proves the deadline and
 # leaves room for a loaded test machine (8.5 s was seen under make -j2).
@@ -67,6 +70,41 @@ for i in $(seq 50); do
 done
 [ "$left" -eq 0 ] || tap_diag "left: $(cat "$RD_TMP/left")"
 tap_is "$left" 0 "... no process of that sendmail is left (its process group was killed)"
+
+# The program's parent is its guard: relaydeck itself in guard mode,
+# started by relaydeck (posix_spawn, not a fork of the big process).
+if [ -z "${RD_SSH_HOST:-}" ]; then
+	kid=$(TAG="$tag 3601" awk 'index($0, ENVIRON["TAG"]) { print $1; exit }' "$RD_TMP/tree")
+	guard=$(awk -v p="$kid" '$1 == p { print $2 }' "$RD_TMP/tree")
+	guard_args=$(awk -v p="$guard" '$1 == p { $1 = ""; $2 = ""; print }' "$RD_TMP/tree")
+	parent=$(awk -v p="$guard" '$1 == p { print $2 }' "$RD_TMP/tree")
+	parent_args=$(awk -v p="$parent" '$1 == p { $1 = ""; $2 = ""; print }' "$RD_TMP/tree")
+	tap_like "$guard_args" "^ *relaydeck --internal-child-guard $parent [0-9]+ .*/hang-sendmail" \
+	    "the hanging sendmail's parent is relaydeck in guard mode, naming its parent"
+	tap_like "$parent_args" "probe send" "... whose parent is the relaydeck that runs the probe"
+else
+	tap_skip "process tree: guard" "the program runs on the SSH host's side"
+	tap_skip "process tree: parent" "the program runs on the SSH host's side"
+fi
+
+# Guard mode is relaydeck's own: run by anything else it refuses, even
+# with the parent's pid right and a descriptor 3 to report on.
+# (bash -c with a second command forks relaydeck: its parent is that $$)
+RD_RC=0
+out=$(bash -c '"$0" --internal-child-guard $$ 0 /bin/echo echo ran 3>"$1"; exit $?' \
+    "$RELAYDECK" "$RD_TMP/ready" 2>&1) || RD_RC=$?
+tap_is "$RD_RC/$out/$(cat "$RD_TMP/ready")" "127//" \
+    "relaydeck --internal-child-guard from a shell: refused (127), nothing run"
+
+# Started through the dynamic loader, /proc/self/exe is the loader: the
+# guard cannot start that way, and children are forked instead.
+loader=$(ldd "$RELAYDECK" | awk '/ld-linux/ { print $1; exit }')
+start=$(date +%s%N)
+RD_RC=0
+out=$(timeout 60 "$loader" "$RELAYDECK" -c "$C" --state-dir "$S" show 2>&1) || RD_RC=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+tap_is "$RD_RC" 0 "relaydeck run by $loader: show works (children forked; took $ms ms)"
+tap_like "$out" "inet_interfaces" "... and lists main.cf's parameters"
 
 # A `postfix status` that does not answer (it runs the postfix-script of
 # daemon_directory): --timeout bounds that check too.

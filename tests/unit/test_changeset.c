@@ -943,6 +943,28 @@ static void test_changed_since(void **state)
 	apply_report_free(&r);
 	changeset_free(cs);
 
+	/* staged again after an apply: its applied version is still the
+	 * one expected, not the new content */
+	{
+		char *third = with_relayhost(f->orig, "[192.0.2.43]:587");
+
+		write_file(f->maincf, f->orig, strlen(f->orig), 0644);
+		cs = changeset_new(f->t);
+		apply_report_init(&r);
+		err_clear(&e);
+		assert_int_equal(changeset_stage(cs, f->maincf, next, strlen(next), 0644, 0, &e), 0);
+		if (changeset_apply(cs, "first", &r, &e) != 0)
+			fail_msg("apply: %s", e.msg);
+		assert_int_equal(changeset_stage(cs, f->maincf, third, strlen(third), 0644, 0, &e), 0);
+		if (changeset_apply(cs, "second", &r, &e) != 0)
+			fail_msg("apply staged again: %s", e.msg);
+		assert_file_is(f->maincf, third);
+		apply_report_free(&r);
+		changeset_free(cs);
+		free(third);
+		write_file(f->maincf, theirs, strlen(theirs), 0644);
+	}
+
 	/* an explicit expectation of the version read now applies */
 	{
 		unsigned char h[CHANGESET_HASH_LEN];

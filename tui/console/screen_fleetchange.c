@@ -230,6 +230,7 @@ static void apply_job(struct fleet_job *job)
 	struct changeset *cs = NULL;
 	struct apply_report r;
 	char desc[256];
+	size_t nchanged;
 	struct err e;
 
 	err_clear(&e);
@@ -253,7 +254,13 @@ static void apply_job(struct fleet_job *job)
 			 "(by someone else): open the host, review the diff, rebase");
 		goto out;
 	}
-	if (pending_count(pd) == 0 || changeset_changed(cs, &e) == 0) {
+	err_clear(&e);
+	nchanged = pending_count(pd) ? changeset_changed(cs, &e) : 0;
+	if (nchanged == 0 && e.code != ERR_OK) {
+		set_error(h->why, sizeof(h->why), "read", &e);
+		goto out;
+	}
+	if (nchanged == 0) {
 		h->result = FR_OK;
 		snprintf(h->done_what, sizeof(h->done_what), "nothing to change");
 		goto out;
