@@ -794,7 +794,7 @@ static pid_t spawn_guarded(const char *prog, const char *const *argv, char *cons
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t dfl;
-	char ppid[32], nenv_s[16], **gargv;
+	char ppid[32], nenv_s[32], **gargv;
 	size_t n = 0, nenv = 0, k = 0;
 	int ready[2], rc;
 	pid_t pid = -1;
