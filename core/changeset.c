@@ -274,38 +274,30 @@ static int same_bytes(int a_exists, const struct buf *a, int b_exists, const str
 static int read_current(struct target *t, struct cs_file *f, struct err *e)
 {
 	struct buf prev = f->old;
-	int prev_exists = f->st.exists, r = -1;
+	int prev_exists = f->st.exists, ok;
 
 	/* the base read earlier is kept until the new read is compared */
 	if (f->base_is != BASE_OLD)
 		buf_wipe_free(&prev);
 	buf_init(&f->old, 0);
-	if (target_stat(t, f->path, &f->st, e) < 0 ||
-	    (f->st.exists && target_read(t, f->path, &f->old, e) < 0)) {
-		/* a failed read leaves no base behind */
-		if (f->base_is == BASE_OLD) {
-			changeset_hash(prev.data, prev.len, prev_exists, f->base);
-			f->base_is = BASE_HASH;
-		}
-		goto out;
-	}
-	/* the first read is the version the diff shows, and apply expects */
-	if (f->base_is == BASE_NONE) {
+	ok = target_stat(t, f->path, &f->st, e) == 0 &&
+	     (!f->st.exists || target_read(t, f->path, &f->old, e) == 0);
+	/* the first read is the version the diff shows, and apply expects;
+	 * once another version (or none) is read, the base is its hash */
+	if (f->base_is == BASE_NONE && ok) {
 		f->base_is = BASE_OLD;
-	} else if (f->base_is == BASE_OLD && !same_bytes(prev_exists, &prev, f->st.exists, &f->old)) {
+	} else if (f->base_is == BASE_OLD &&
+		   !(ok && same_bytes(prev_exists, &prev, f->st.exists, &f->old))) {
 		changeset_hash(prev.data, prev.len, prev_exists, f->base);
 		f->base_is = BASE_HASH;
 	}
-	r = 0;
-out:
 	buf_wipe_free(&prev);
-	if (r < 0)
+	if (!ok)
 		return -1;
 	if (f->remove)
 		f->changed = f->st.exists;
 	else
-		f->changed = !f->st.exists || f->old.len != f->data.len ||
-			     (f->old.len && memcmp(f->old.data, f->data.data, f->old.len) != 0);
+		f->changed = !same_bytes(f->st.exists, &f->old, 1, &f->data);
 	/* a secret file others can read, or not owned by root, is rewritten
 	 * 0600 root even with the same bytes (creds audit --fix) */
 	if (!f->remove && (f->flags & CS_SECRET) && f->st.exists &&

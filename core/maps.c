@@ -237,6 +237,19 @@ static char *kv_alloc(struct maps *m, size_t n)
 	return p;
 }
 
+/* point_kv - write "key\0value\0" to kv (klen + vlen + 2 bytes) and point
+ * the item's key and value at it. */
+static void point_kv(struct item *it, char *kv, const char *key, size_t klen, const char *val,
+		     size_t vlen)
+{
+	memcpy(kv, key, klen);
+	kv[klen] = '\0';
+	memcpy(kv + klen + 1, val, vlen);
+	kv[klen + 1 + vlen] = '\0';
+	it->key = kv;
+	it->value = kv + klen + 1;
+}
+
 /* set_parsed_kv - an entry's key and value as read, in the model's blocks. */
 static int set_parsed_kv(struct maps *m, struct item *it, const char *key, size_t klen,
 			 const char *val, size_t vlen)
@@ -245,32 +258,23 @@ static int set_parsed_kv(struct maps *m, struct item *it, const char *key, size_
 
 	if (kv == NULL)
 		return -1;
-	memcpy(kv, key, klen);
-	kv[klen] = '\0';
-	memcpy(kv + klen + 1, val, vlen);
-	kv[klen + 1 + vlen] = '\0';
-	it->key = kv;
-	it->value = kv + klen + 1;
+	point_kv(it, kv, key, klen, val, vlen);
 	return 0;
 }
 
 /* set_kv - give an edited entry its key and value (owned by the item). */
 static int set_kv(struct item *it, const char *key, size_t klen, const char *val, size_t vlen)
 {
-	char *kv = malloc(klen + vlen + 2);
+	char *kv = malloc(klen + vlen + 2), *old = it->kv;
+	size_t oldlen = it->kvlen;
 
 	if (kv == NULL)
 		return -1;
-	memcpy(kv, key, klen);
-	kv[klen] = '\0';
-	memcpy(kv + klen + 1, val, vlen);
-	kv[klen + 1 + vlen] = '\0';
-	if (it->kv)
-		wipe_free(it->kv, it->kvlen);
+	point_kv(it, kv, key, klen, val, vlen);	/* key or val may be in old */
+	if (old)
+		wipe_free(old, oldlen);
 	it->kv = kv;
 	it->kvlen = klen + vlen + 2;
-	it->key = kv;
-	it->value = kv + klen + 1;
 	return 0;
 }
 
